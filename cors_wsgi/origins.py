@@ -1,0 +1,515 @@
+"""Origins: parsing allow-list entries, and the compiled matcher that requests are checked against.
+
+An allow-list entry is one of (DESIGN.md "The policy"):
+
+- an exact serialized origin, ``https://app.example.com`` or ``http://localhost:8000``;
+- a subdomain wildcard, ``https://*.example.com``: one or more labels before the base,
+  never the base itself (list it separately if you want it);
+- any port, ``http://localhost:*`` (also combinable: ``https://*.example.com:*``);
+- a full-match regular expression, only through ``allow_origin_regex``;
+- a callable deciding at run time, only through ``allow_origin_func``.
+
+Requests are matched byte-exactly against these canonical forms (R42): the request's Origin
+is never normalized, and the value sent back is either the configured string itself or a
+request value that passed the strict serialized-origin grammar below.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cors_wsgi.errors import Code, ProblemCollector
+
+__all__ = ["ANY_ORIGIN", "OriginMatcher", "OriginPattern", "parse_origin_pattern"]
+
+ANY_ORIGIN = "*"
+ANY_PORT = "*"
+_WILDCARD_LABEL = "*."
+
+# No serialized origin is longer than this (scheme, "://", a 253-byte host, a port): a longer
+# Origin is refused before any regex or callable sees it (V19).
+MAX_ORIGIN_LENGTH = 512
+
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+# Schemes whose documents have opaque origins: browsers send "null" for them (R40, V3).
+_OPAQUE_SCHEMES = frozenset({"file", "data", "blob", "about", "javascript"})
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?")
+_PORT = re.compile(r"[1-9][0-9]{0,4}")
+_DOTTED_NUMBERS = re.compile(r"[0-9.]+")
+
+# The grammar a request Origin must follow before it is compared with any pattern other than
+# an exact entry (R36-R39): lowercase scheme and host, non-empty labels, a port without a
+# leading zero. Anything else (spaces, commas of joined duplicates, CR/LF, "}" or "`") fails.
+_REQUEST_ORIGIN = re.compile(
+    r"([a-z][a-z0-9+.\-]*)://"
+    r"((?:[a-z0-9_\-]+\.)*[a-z0-9_\-]+\.?|\[[0-9a-f:.]+\])"
+    r"(?::([1-9][0-9]{0,4}))?"
+)
+
+# A conservative built-in subset of the Public Suffix List: domains under which anybody can
+# register a name, so "*.<suffix>" would trust strangers (V11). Single-label bases ("*.com")
+# and "<two letters>.<co|com|org|net|ac|gov|edu>" bases are treated as public too.
+_PUBLIC_SUFFIXES = frozenset(
+    {
+        "appspot.com",
+        "azurestaticapps.net",
+        "azurewebsites.net",
+        "blogspot.com",
+        "cloudfront.net",
+        "compute.amazonaws.com",
+        "elasticbeanstalk.com",
+        "firebaseapp.com",
+        "fly.dev",
+        "github.io",
+        "githubusercontent.com",
+        "gitlab.io",
+        "glitch.me",
+        "herokuapp.com",
+        "netlify.app",
+        "ngrok-free.app",
+        "ngrok.io",
+        "now.sh",
+        "onrender.com",
+        "pages.dev",
+        "pythonanywhere.com",
+        "readthedocs.io",
+        "repl.co",
+        "s3.amazonaws.com",
+        "surge.sh",
+        "trycloudflare.com",
+        "vercel.app",
+        "web.app",
+        "workers.dev",
+    }
+)
+_GENERIC_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
+
+
+@dataclass(frozen=True)
+class OriginPattern:
+    """One parsed allow-list entry.
+
+    ``host`` is the exact host, or for a subdomain wildcard the base with a leading dot
+    (``.example.com``), which enforces the label boundary (V5). ``port`` is the port as
+    written, ``""`` for the scheme's default, or ``"*"`` for any port.
+    """
+
+    text: str
+    scheme: str
+    host: str
+    port: str
+    subdomains: bool
+
+    @property
+    def is_exact(self) -> bool:
+        return not self.subdomains and self.port != ANY_PORT
+
+    @property
+    def is_loopback(self) -> bool:
+        """True for localhost names and loopback addresses, exempt from the https rule (V10)."""
+        host = self.host.lstrip(".")
+        if host == "localhost" or host.endswith(".localhost") or host == "[::1]":
+            return True
+        return host.startswith("127.") and _DOTTED_NUMBERS.fullmatch(host) is not None
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme not in ("http", "ws")
+
+
+def _suggested(scheme: str, rest: str) -> str:
+    return f"{scheme}://{rest}"
+
+
+def parse_origin_pattern(
+    text: object, option: str, problems: ProblemCollector
+) -> OriginPattern | None:
+    """Parse one allow-list entry; report what is wrong with it to ``problems``.
+
+    Returns ``None`` when the entry is unusable. Every message names the fix.
+    """
+    if not isinstance(text, str):
+        problems.add(
+            Code.WRONG_TYPE,
+            option,
+            text,
+            f"each origin must be a str such as 'https://app.example.com', not "
+            f"{type(text).__name__}",
+        )
+        return None
+    if not text.strip():
+        problems.add(
+            Code.EMPTY_ORIGIN,
+            option,
+            text,
+            "an empty origin matches nothing; remove it from the list",
+        )
+        return None
+    stripped = text.strip()
+    if stripped != text:
+        problems.add(
+            Code.ORIGIN_WITH_WHITESPACE,
+            option,
+            text,
+            f"remove the surrounding whitespace: write {stripped!r}",
+        )
+        # Go on with the stripped text, so that its own problems are reported too.
+        parse_origin_pattern(stripped, option, problems)
+        return None
+    if text == "null" or text.lower() == "null":
+        problems.add(
+            Code.ORIGIN_NULL,
+            option,
+            text,
+            "'null' is the origin of sandboxed iframes, data: and file: documents and "
+            "redirected requests, which any attacker can produce (V3); remove it, and serve "
+            "such pages from a real origin",
+        )
+        return None
+    if text == ANY_ORIGIN:
+        problems.add(
+            Code.WRONG_TYPE,
+            option,
+            text,
+            "'*' cannot stand in a list with other origins; pass allow_origins='*' on its own "
+            "for any origin",
+        )
+        return None
+    if "," in text or " " in text or "\t" in text or text.count("://") > 1:
+        parts = [part for part in re.split(r"[,\s]+", text) if part]
+        problems.add(
+            Code.ORIGINS_RUN_TOGETHER,
+            option,
+            text,
+            "this looks like several origins run together (a missing comma between list "
+            f"items?); write them as separate items: {parts!r}",
+        )
+        return None
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        bare = text.rstrip("/")
+        problems.add(
+            Code.ORIGIN_WITHOUT_SCHEME,
+            option,
+            text,
+            f"an origin starts with its scheme; write 'https://{bare.lower()}' (or "
+            f"'http://{bare.lower()}' for a plain-http development server)",
+        )
+        return None
+    if scheme.lower() in _OPAQUE_SCHEMES:
+        problems.add(
+            Code.ORIGIN_OPAQUE_SCHEME,
+            option,
+            text,
+            f"{scheme}: documents have an opaque origin and browsers send 'null' for them, "
+            "which must never be trusted (V3); serve the page from an http(s) origin",
+        )
+        return None
+    if not _SCHEME.fullmatch(scheme):
+        fix = (
+            f"write {_suggested(scheme.lower(), rest)!r}"
+            if _SCHEME.fullmatch(scheme.lower())
+            else "use a scheme such as 'https'"
+        )
+        problems.add(
+            Code.ORIGIN_NOT_LOWERCASE if scheme.lower() != scheme else Code.ORIGIN_WITHOUT_SCHEME,
+            option,
+            text,
+            f"browsers send the scheme in lowercase ASCII (R36); {fix}",
+        )
+        return None
+    cut = min((rest.find(c) for c in "/?#" if c in rest), default=-1)
+    if cut >= 0:
+        problems.add(
+            Code.ORIGIN_WITH_PATH,
+            option,
+            text,
+            "an origin has no path, trailing slash, query or fragment (R36); write "
+            f"{_suggested(scheme, rest[:cut])!r}",
+        )
+        return None
+    if "@" in rest:
+        problems.add(
+            Code.ORIGIN_WITH_USERINFO,
+            option,
+            text,
+            "an origin has no user name or password; write "
+            f"{_suggested(scheme, rest.rpartition('@')[2])!r}",
+        )
+        return None
+    if rest != rest.lower():
+        problems.add(
+            Code.ORIGIN_NOT_LOWERCASE,
+            option,
+            text,
+            "browsers send host names in lowercase and matching is exact (R36, R42); write "
+            f"{_suggested(scheme, rest.lower())!r}",
+        )
+        return None
+    host, port = _split_host_port(rest)
+    if port is None:
+        problems.add(
+            Code.ORIGIN_WITH_BAD_PORT,
+            option,
+            text,
+            "a port is 1 to 65535 without leading zeros, or '*' for any port; write e.g. "
+            f"{_suggested(scheme, host + ':8000')!r}",
+        )
+        return None
+    if port and port == _DEFAULT_PORTS.get(scheme):
+        problems.add(
+            Code.ORIGIN_WITH_DEFAULT_PORT,
+            option,
+            text,
+            f"browsers omit the default port {port} of {scheme} (R37), so this never matches; "
+            f"write {_suggested(scheme, host)!r}",
+        )
+        return None
+    subdomains = host.startswith(_WILDCARD_LABEL)
+    base = host[len(_WILDCARD_LABEL) :] if subdomains else host
+    if "*" in base:
+        problems.add(
+            Code.BAD_WILDCARD,
+            option,
+            text,
+            "a wildcard stands only as the whole first label, as in 'https://*.example.com' "
+            "(or as the port, ':*'); for any origin use allow_origins='*', for anything "
+            "else use allow_origin_regex",
+        )
+        return None
+    host_problem = _host_problem(base)
+    if host_problem is not None:
+        problems.add(Code.ORIGIN_WITH_BAD_HOST, option, text, host_problem)
+        return None
+    if subdomains and base.startswith("["):
+        problems.add(
+            Code.BAD_WILDCARD, option, text, "an IP address has no subdomains; list it exactly"
+        )
+        return None
+    if subdomains and _is_public_suffix(base) and base != "localhost":
+        problems.add(
+            Code.WILDCARD_OVER_PUBLIC_SUFFIX,
+            option,
+            text,
+            f"anybody can register a name under '{base}' (a public suffix, V11), so this "
+            "trusts strangers; list your own domain, e.g. 'https://*.yourapp.example.com'",
+        )
+        return None
+    return OriginPattern(
+        text=text,
+        scheme=scheme,
+        host="." + base if subdomains else base,
+        port=port,
+        subdomains=subdomains,
+    )
+
+
+def _split_host_port(rest: str) -> tuple[str, str | None]:
+    """Split ``host[:port]``; the port is ``""`` when absent and ``None`` when malformed."""
+    if rest.startswith("["):
+        end = rest.find("]")
+        host, after = (rest[: end + 1], rest[end + 1 :]) if end >= 0 else (rest, "")
+        if not after:
+            return host, ""
+        if not after.startswith(":"):
+            return host, None
+        port = after[1:]
+    else:
+        host, colon, port = rest.partition(":")
+        if not colon:
+            return host, ""
+    if port == ANY_PORT:
+        return host, port
+    if not _PORT.fullmatch(port) or int(port) > 65535:
+        return host, None
+    return host, port
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` is not a canonical serialized host (R38, R39), or ``None``."""
+    if not host:
+        return "the host is missing"
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return "browsers send international names in Punycode (R38); convert this host"
+        return f"browsers send international names in Punycode (R38); write '{ascii_host}'"
+    if host.startswith("["):
+        try:
+            address = ipaddress.IPv6Address(host[1:-1] if host.endswith("]") else "")
+        except ValueError:
+            return "not a valid bracketed IPv6 address"
+        if host != f"[{address.compressed}]":
+            return f"browsers send IPv6 addresses compressed (R39); write '[{address.compressed}]'"
+        return None
+    if _DOTTED_NUMBERS.fullmatch(host.rstrip(".")):
+        try:
+            canonical = str(ipaddress.IPv4Address(host))
+        except ValueError:
+            return "not a valid IPv4 address in dotted-decimal form (R39)"
+        return None if canonical == host else f"write the IPv4 address as '{canonical}' (R39)"
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return (
+            "a host is dot-separated labels of lowercase letters, digits and hyphens, "
+            "each 1 to 63 characters"
+        )
+    return None
+
+
+def _is_public_suffix(base: str) -> bool:
+    labels = base.rstrip(".").split(".")
+    if len(labels) == 1:
+        return True
+    if base in _PUBLIC_SUFFIXES:
+        return True
+    return len(labels) == 2 and len(labels[1]) == 2 and labels[0] in _GENERIC_SECOND_LEVEL
+
+
+class _TimedCache:
+    """A small thread-safe LRU of recent answers of an ``allow_origin_func``, with expiry."""
+
+    __slots__ = ("_entries", "_lock", "_max_entries", "_ttl")
+
+    def __init__(self, max_entries: int, ttl: float) -> None:
+        self._entries: OrderedDict[str, tuple[float, bool]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+        self._ttl = ttl
+
+    def get(self, origin: str, now: float) -> bool | None:
+        with self._lock:
+            entry = self._entries.get(origin)
+            if entry is None or entry[0] <= now:
+                return None
+            self._entries.move_to_end(origin)
+            return entry[1]
+
+    def put(self, origin: str, allowed: bool, now: float) -> None:
+        with self._lock:
+            self._entries[origin] = (now + self._ttl, allowed)
+            self._entries.move_to_end(origin)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+
+OriginFunc = Callable[[str], bool]
+
+
+class OriginMatcher:
+    """The compiled allow-list: its cost per request does not grow with the list's size.
+
+    Exact entries are one hash lookup; wildcard and any-port entries are one set lookup per
+    label of the request's host (bounded by the host's length, not by the list); regular
+    expressions are combined into one full-match pattern; the callable's answers are cached.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_exact",
+        "_func",
+        "_func_ttl",
+        "_needs_structure",
+        "_regex",
+        "_structural",
+    )
+
+    def __init__(
+        self,
+        patterns: tuple[OriginPattern, ...],
+        regexes: tuple[re.Pattern[str], ...],
+        func: OriginFunc | None,
+        func_ttl: float,
+        func_cache_size: int = 4096,
+    ) -> None:
+        # The value is the configured string itself: what is sent back came from config (R54).
+        self._exact: dict[str, str] = {p.text: p.text for p in patterns if p.is_exact}
+        self._structural = frozenset(
+            (p.scheme, p.host, p.port) for p in patterns if not p.is_exact
+        )
+        self._regex = combine_regexes(regexes)
+        self._func = func
+        self._func_ttl = func_ttl
+        self._cache = _TimedCache(func_cache_size, func_ttl) if func and func_ttl > 0 else None
+        self._needs_structure = bool(self._structural or self._regex or func)
+
+    @property
+    def needs_structure(self) -> bool:
+        """True when some entry is more than an exact origin (wildcard, regex, callable)."""
+        return self._needs_structure
+
+    def match(self, origin: str) -> str | None:
+        """The Access-Control-Allow-Origin value for ``origin``, or ``None`` if not allowed."""
+        exact = self._exact.get(origin)
+        if exact is not None or not self._needs_structure:
+            return exact
+        if len(origin) > MAX_ORIGIN_LENGTH:
+            return None
+        parts = _REQUEST_ORIGIN.fullmatch(origin)
+        if parts is None:
+            return None
+        if self._structural and self._match_structure(*parts.group(1, 2, 3)):
+            return origin
+        if self._regex is not None and self._regex(origin):
+            return origin
+        if self._func is not None and self._ask_func(origin):
+            return origin
+        return None
+
+    def _match_structure(self, scheme: str, host: str, port: str | None) -> bool:
+        keys = self._structural
+        port = port or ""
+        if (scheme, host, ANY_PORT) in keys:
+            return True
+        # Each suffix starting at a dot, label boundary included (V5): ".b.example.com", ...
+        dot = host.find(".")
+        while dot > 0:
+            suffix = host[dot:]
+            if (scheme, suffix, port) in keys or (scheme, suffix, ANY_PORT) in keys:
+                return True
+            dot = host.find(".", dot + 1)
+        return False
+
+    def _ask_func(self, origin: str) -> bool:
+        func = self._func
+        assert func is not None
+        cache = self._cache
+        if cache is None:
+            return func(origin) is True
+        now = time.monotonic()
+        cached = cache.get(origin, now)
+        if cached is not None:
+            return cached
+        allowed = func(origin) is True
+        cache.put(origin, allowed, now)
+        return allowed
+
+
+def combine_regexes(
+    regexes: tuple[re.Pattern[str], ...],
+) -> Callable[[str], object] | None:
+    """One full-match callable for all ``regexes`` (V8: never a prefix or substring match)."""
+    if not regexes:
+        return None
+    if len(regexes) == 1:
+        return regexes[0].fullmatch
+    flags = {regex.flags for regex in regexes}
+    if len(flags) == 1:
+        try:
+            combined = re.compile("|".join(f"(?:{r.pattern})" for r in regexes), flags.pop())
+        except re.error:
+            # Patterns that cannot share one expression (a group name used twice) are
+            # tried one after another instead.
+            pass
+        else:
+            return combined.fullmatch
+    matchers = tuple(regex.fullmatch for regex in regexes)
+    return lambda origin: any(matcher(origin) for matcher in matchers)

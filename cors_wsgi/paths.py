@@ -1,0 +1,97 @@
+"""Different policies for different URL paths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from cors_wsgi.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.policy import Policy
+
+__all__ = ["PathKey", "PathPolicies"]
+
+PathKey = str | re.Pattern[str]
+
+
+class PathPolicies:
+    """Chooses the policy for a request path; a path no entry matches is out of CORS scope.
+
+    Keys are path prefixes (``"/api/"``) or compiled regular expressions; values are
+    :class:`~cors_wsgi.Policy` objects or dicts of its keywords.
+
+    - A prefix matches whole segments: ``"/api"`` and ``"/api/"`` both match ``/api`` and
+      ``/api/users``, never ``/apiary``. ``"/"`` matches every path.
+    - A regex is full-matched against the path (never a prefix or substring match).
+    - Which wins: regex keys first, in the order written; then the longest matching prefix,
+      whatever the order (so ``"/api/public/"`` beats ``"/api/"``).
+    """
+
+    __slots__ = ("_prefixes", "_regexes", "entries")
+
+    def __init__(self, paths: Mapping[PathKey, Policy | Mapping[str, Any]]) -> None:
+        problems: list[ConfigProblem] = []
+        regexes: list[tuple[re.Pattern[str], Policy]] = []
+        prefixes: dict[str, Policy] = {}
+        if not isinstance(paths, Mapping):
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        Code.WRONG_TYPE,
+                        "paths",
+                        paths,
+                        "give a dict from path prefix (or compiled regex) to a Policy",
+                    )
+                ]
+            )
+        for key, value in paths.items():
+            label = f"paths[{key!r}]"
+            try:
+                policy = Policy.from_mapping(value)
+            except ConfigError as error:
+                problems.extend(p.renamed(f"{label}.{p.option}") for p in error.errors)
+                policy = None
+            if isinstance(key, re.Pattern) and isinstance(key.pattern, str):
+                if policy is not None:
+                    regexes.append((key, policy))
+            elif isinstance(key, str) and key.startswith("/"):
+                prefix = key.rstrip("/") or "/"
+                if prefix in prefixes:
+                    problems.append(
+                        ConfigProblem(
+                            Code.BAD_PATH,
+                            "paths",
+                            key,
+                            f"the prefix {prefix!r} is given twice (with and without a "
+                            "trailing slash?); keep one",
+                        )
+                    )
+                elif policy is not None:
+                    prefixes[prefix] = policy
+            else:
+                problems.append(
+                    ConfigProblem(
+                        Code.BAD_PATH,
+                        "paths",
+                        key,
+                        "a key is a path prefix starting with '/' such as '/api/', or a "
+                        r"compiled regex such as re.compile(r'/v[0-9]+/.*')",
+                    )
+                )
+        if problems:
+            raise ConfigError(problems)
+        self._regexes = tuple(regexes)
+        self._prefixes = tuple(sorted(prefixes.items(), key=lambda item: -len(item[0])))
+        self.entries: tuple[tuple[PathKey, Policy], ...] = (*regexes, *prefixes.items())
+
+    def policy_for(self, path: str) -> Policy | None:
+        """The policy that applies to ``path``, or ``None`` when CORS does not apply there."""
+        for regex, policy in self._regexes:
+            if regex.fullmatch(path):
+                return policy
+        for prefix, policy in self._prefixes:
+            if path.startswith(prefix) and (
+                len(path) == len(prefix) or path[len(prefix)] == "/" or prefix == "/"
+            ):
+                return policy
+        return None

@@ -1,0 +1,755 @@
+"""The policy: a configuration validated once, compiled, and asked for a decision per request."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cors_wsgi import headers as h
+from cors_wsgi.decision import Decision
+from cors_wsgi.errors import Code, ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
+from cors_wsgi.origins import (
+    ANY_ORIGIN,
+    OriginFunc,
+    OriginMatcher,
+    OriginPattern,
+    parse_origin_pattern,
+)
+
+__all__ = ["ANY", "Policy"]
+
+logger = logging.getLogger("cors_wsgi")
+
+ANY = "*"
+OPTIONS = "OPTIONS"
+# R24: browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s); more is a typo.
+MAX_MAX_AGE = 86400
+DEFAULT_MAX_AGE = 600
+# Origins no attacker should be able to get trusted by a regex (V1, V3, V7).
+_CANARY_ORIGINS = ("https://attacker.invalid", "http://attacker.invalid", "null")
+# Room for whitespace that intermediaries add around list elements (R13).
+_REQUEST_HEADERS_SLACK = 64
+# The cap on Access-Control-Request-Headers when any header is allowed: far above what any
+# browser sends, far below a hostile megabyte (V18).
+_ANY_REQUEST_HEADERS_MAX_LENGTH = 8192
+
+OPTION_NAMES = (
+    "allow_origins",
+    "allow_origin_regex",
+    "allow_origin_func",
+    "allow_origin_func_ttl",
+    "allow_methods",
+    "allow_headers",
+    "allow_credentials",
+    "expose_headers",
+    "max_age",
+    "allow_private_network",
+    "preflight_status",
+    "preflight_passthrough",
+)
+
+RegexInput = str | re.Pattern[str]
+
+
+class Policy:
+    """A validated, immutable CORS configuration, compiled for fast decisions.
+
+    Keywords (every one optional):
+
+    - ``allow_origins``: ``"*"`` (any origin, anonymous requests only) or a list of
+      origins: exact (``https://app.example.com``), subdomain wildcards
+      (``https://*.example.com``: subdomains only, never the apex) and any-port entries
+      (``http://localhost:*``). Default: no origin.
+    - ``allow_origin_regex``: one or more regular expressions (``str`` or compiled),
+      full-matched against the Origin.
+    - ``allow_origin_func``: ``callable(origin) -> bool`` for run-time allow-lists; only
+      called for well-formed origins, its answers cached for ``allow_origin_func_ttl``
+      seconds (default 10; 0 calls it on every request).
+    - ``allow_methods``: ``"*"`` or a list; GET, HEAD and POST are always allowed (R9).
+      Default: GET, HEAD, POST.
+    - ``allow_headers``: ``"*"`` or a list of request header names; ``"*"`` never covers
+      ``authorization`` (R22): write ``["*", "authorization"]`` to allow it too.
+    - ``allow_credentials``: send ``Access-Control-Allow-Credentials: true`` (default False).
+    - ``expose_headers``: ``"*"`` or response header names scripts may read.
+    - ``max_age``: seconds browsers may cache a preflight, 0 to 86400, or ``None`` to send
+      no Access-Control-Max-Age (browsers then use 5 s). Default 600.
+    - ``allow_private_network``: answer Private Network Access preflights (R50).
+    - ``preflight_status``: 204 (default) or 200 for successful preflights.
+    - ``preflight_passthrough``: let preflights reach the application, which answers them.
+
+    Every problem is reported at once in a :class:`~cors_wsgi.ConfigError`.
+    """
+
+    __slots__ = (
+        "_actual_by_origin",
+        "_actual_vary",
+        "_allow_headers_set",
+        "_allow_headers_value",
+        "_allow_methods_set",
+        "_allow_methods_value",
+        "_any_origin",
+        "_authorization_allowed",
+        "_credentials_header",
+        "_matcher",
+        "_max_request_headers_length",
+        "_non_cors",
+        "_preflight_tail",
+        "_preflight_vary",
+        "_structural",
+        "_tail",
+        "allow_credentials",
+        "allow_headers",
+        "allow_methods",
+        "allow_origin_func",
+        "allow_origin_func_ttl",
+        "allow_origin_regex",
+        "allow_origins",
+        "allow_private_network",
+        "expose_headers",
+        "max_age",
+        "origin_patterns",
+        "preflight_passthrough",
+        "preflight_status",
+    )
+
+    allow_origins: tuple[str, ...]
+    allow_origin_regex: tuple[re.Pattern[str], ...]
+    allow_origin_func: OriginFunc | None
+    allow_origin_func_ttl: float
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    allow_credentials: bool
+    expose_headers: tuple[str, ...]
+    max_age: int | None
+    allow_private_network: bool
+    preflight_status: int
+    preflight_passthrough: bool
+    origin_patterns: tuple[OriginPattern, ...]
+    # The compiled form, derived once in _compile().
+    _actual_by_origin: dict[str, Decision]
+    _actual_vary: tuple[str, ...]
+    _allow_headers_set: frozenset[str] | None
+    _allow_headers_value: str | None
+    _allow_methods_set: frozenset[str] | None
+    _allow_methods_value: str | None
+    _any_origin: bool
+    _authorization_allowed: bool
+    _credentials_header: tuple[tuple[str, str], ...]
+    _matcher: OriginMatcher
+    _max_request_headers_length: int
+    _non_cors: Decision
+    _preflight_tail: tuple[tuple[str, str], ...]
+    _preflight_vary: tuple[str, ...]
+    _structural: bool
+    _tail: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        *,
+        allow_origins: str | Iterable[str] = (),
+        allow_origin_regex: RegexInput | Iterable[RegexInput] | None = None,
+        allow_origin_func: OriginFunc | None = None,
+        allow_origin_func_ttl: float = 10.0,
+        allow_methods: str | Iterable[str] = ("GET", "HEAD", "POST"),
+        allow_headers: str | Iterable[str] = (),
+        allow_credentials: bool = False,
+        expose_headers: str | Iterable[str] = (),
+        max_age: int | None = DEFAULT_MAX_AGE,
+        allow_private_network: bool = False,
+        preflight_status: int = 204,
+        preflight_passthrough: bool = False,
+    ) -> None:
+        problems = ProblemCollector()
+        set_ = self._set
+        credentials = _check_bool(problems, "allow_credentials", allow_credentials)
+        set_("allow_credentials", credentials)
+        set_(
+            "allow_private_network",
+            _check_bool(problems, "allow_private_network", allow_private_network),
+        )
+        set_(
+            "preflight_passthrough",
+            _check_bool(problems, "preflight_passthrough", preflight_passthrough),
+        )
+
+        origins, patterns = _check_origins(problems, allow_origins, credentials)
+        set_("allow_origins", origins)
+        set_("origin_patterns", patterns)
+        any_origin = origins == (ANY_ORIGIN,)
+        set_("_any_origin", any_origin)
+        regexes = _check_regexes(problems, allow_origin_regex, credentials)
+        set_("allow_origin_regex", regexes)
+        if allow_origin_func is not None and not callable(allow_origin_func):
+            problems.add(  # type: ignore[unreachable]
+                Code.WRONG_TYPE,
+                "allow_origin_func",
+                allow_origin_func,
+                "pass a function that takes the Origin string and returns True to allow it",
+            )
+            allow_origin_func = None
+        set_("allow_origin_func", allow_origin_func)
+        ttl = allow_origin_func_ttl
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 0 <= ttl <= 86400:
+            problems.add(
+                Code.WRONG_TYPE,
+                "allow_origin_func_ttl",
+                ttl,
+                "give the seconds to cache answers of allow_origin_func, 0 to 86400",
+            )
+            ttl = 0.0
+        set_("allow_origin_func_ttl", float(ttl))
+
+        methods, any_method = _check_methods(problems, allow_methods)
+        set_("allow_methods", methods)
+        request_headers, any_header = _check_request_headers(problems, allow_headers)
+        set_("allow_headers", request_headers)
+        exposed, expose_all = _check_exposed_headers(problems, expose_headers, credentials)
+        set_("expose_headers", exposed)
+        set_("max_age", _check_max_age(problems, max_age))
+        if preflight_status not in (200, 204) or isinstance(preflight_status, bool):
+            problems.add(
+                Code.BAD_PREFLIGHT_STATUS,
+                "preflight_status",
+                preflight_status,
+                "successful preflights are answered 204 (the default) or 200 (for old "
+                "clients that refuse 204)",
+            )
+            preflight_status = 204
+        set_("preflight_status", preflight_status)
+        problems.raise_if_any()
+        self._compile(any_method, any_header, expose_all)
+
+    def _set(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a Policy is immutable; build a new one")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in OPTION_NAMES
+            if name != "allow_origin_func" or self.allow_origin_func is not None
+        )
+        return f"Policy({shown})"
+
+    @classmethod
+    def from_mapping(cls, options: Policy | Mapping[str, Any]) -> Policy:
+        """Build a policy from a dict of the keywords; unknown keys are reported (E024)."""
+        if isinstance(options, Policy):
+            return options
+        if not isinstance(options, Mapping):
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        Code.WRONG_TYPE,
+                        "policy",
+                        options,
+                        "give a Policy or a dict of its keywords",
+                    )
+                ]
+            )
+        unknown = [key for key in options if key not in OPTION_NAMES]
+        if unknown:
+            problems = ProblemCollector()
+            for key in unknown:
+                close = difflib.get_close_matches(str(key), OPTION_NAMES, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"use one of {OPTION_NAMES}"
+                problems.add(
+                    Code.UNKNOWN_OPTION, str(key), options[key], f"unknown option; {hint}"
+                )
+            try:
+                cls(**{k: v for k, v in options.items() if k in OPTION_NAMES})
+            except ConfigError as error:
+                problems.problems.extend(error.errors)
+            problems.raise_if_any()
+        return cls(**options)
+
+    # ---- compilation: everything that does not depend on the request happens here, once.
+
+    def _compile(self, any_method: bool, any_header: bool, expose_all: bool) -> None:
+        set_ = self._set
+        credentials = self.allow_credentials
+        self_any_origin = self._any_origin
+        patterns = self.origin_patterns
+        matcher = OriginMatcher(
+            tuple(p for p in patterns if not p.is_exact),
+            self.allow_origin_regex,
+            self.allow_origin_func,
+            self.allow_origin_func_ttl,
+        )
+        set_("_matcher", matcher)
+        set_("_structural", matcher.needs_structure)
+
+        credentials_header = ((h.ALLOW_CREDENTIALS, "true"),) if credentials else ()
+        set_("_credentials_header", credentials_header)
+        expose: tuple[tuple[str, str], ...] = ()
+        if expose_all:
+            expose = ((h.EXPOSE_HEADERS, ANY),)
+        elif self.expose_headers:
+            expose = ((h.EXPOSE_HEADERS, ", ".join(self.expose_headers)),)
+        # The headers every allowed actual response carries after Access-Control-Allow-Origin.
+        tail = credentials_header + expose
+        set_("_tail", tail)
+
+        # Methods (R20, R45): "*" for anonymous requests; with credentials the requested
+        # method is echoed, since browsers ignore "*" there.
+        allowed_methods = frozenset(self.allow_methods) | SAFELISTED_METHODS
+        set_("_allow_methods_set", None if any_method else allowed_methods)
+        if any_method:
+            methods_value = None if credentials else ANY
+        else:
+            methods_value = ", ".join(self.allow_methods) if self.allow_methods else None
+        set_("_allow_methods_value", methods_value)
+
+        # Request headers (R21, R22, R46).
+        names = tuple(name for name in self.allow_headers if name != ANY)
+        set_("_allow_headers_set", None if any_header else frozenset(names))
+        set_("_authorization_allowed", h.AUTHORIZATION in names)
+        if any_header:
+            headers_value = None if credentials else ",".join((ANY, *names))
+            max_length = _ANY_REQUEST_HEADERS_MAX_LENGTH
+        else:
+            headers_value = ", ".join(names) if names else None
+            max_length = sum(len(name) + 1 for name in names) * 2 + _REQUEST_HEADERS_SLACK
+        set_("_allow_headers_value", headers_value)
+        set_("_max_request_headers_length", max_length)
+
+        preflight_tail: tuple[tuple[str, str], ...] = credentials_header
+        if methods_value is not None:
+            preflight_tail += ((h.ALLOW_METHODS, methods_value),)
+        if headers_value is not None:
+            preflight_tail += ((h.ALLOW_HEADERS, headers_value),)
+        if self.max_age is not None:
+            preflight_tail += ((h.MAX_AGE, str(self.max_age)),)
+        set_("_preflight_tail", preflight_tail)
+        preflight_vary: tuple[str, ...] = (h.ORIGIN, h.REQUEST_METHOD, h.REQUEST_HEADERS)
+        if self.allow_private_network:
+            preflight_vary += (h.REQUEST_PRIVATE_NETWORK,)
+        set_("_preflight_vary", preflight_vary)
+
+        # R31: with "*" nothing depends on the Origin, so nothing varies on it and even
+        # requests without Origin get the headers; otherwise every response varies (R30).
+        actual_vary: tuple[str, ...] = () if self_any_origin else (h.ORIGIN,)
+        if self_any_origin:
+            any_headers = ((h.ALLOW_ORIGIN, ANY), *tail)
+            non_cors = Decision(
+                preflight=False,
+                answer_here=False,
+                allowed=True,
+                status=None,
+                headers=any_headers,
+                vary=(),
+                reason="no Origin header: not a CORS request; '*' is sent to any origin (R31)",
+            )
+        else:
+            non_cors = Decision(
+                preflight=False,
+                answer_here=False,
+                allowed=True,
+                status=None,
+                headers=(),
+                vary=actual_vary,
+                reason="no Origin header: not a CORS request (R1)",
+            )
+        set_("_non_cors", non_cors)
+        set_(
+            "_actual_by_origin",
+            {
+                p.text: Decision(
+                    preflight=False,
+                    answer_here=False,
+                    allowed=True,
+                    status=None,
+                    headers=((h.ALLOW_ORIGIN, p.text), *tail),
+                    vary=actual_vary,
+                    reason=f"origin {p.text!r} is in allow_origins",
+                )
+                for p in patterns
+                if p.is_exact
+            },
+        )
+        set_("_actual_vary", actual_vary)
+
+    # ---- decisions: the request path.
+
+    def decide(
+        self,
+        method: str,
+        origin: str | None,
+        request_method: str | None = None,
+        request_headers: str | None = None,
+        request_private_network: str | None = None,
+    ) -> Decision:
+        """Decide what CORS does with one request, from its plain header values.
+
+        ``request_headers`` is the Access-Control-Request-Headers value, several lines
+        joined by ``,``. The result says whether to answer a preflight here, which headers to
+        add to the application's response, and why. Refusals are logged on the
+        ``cors_wsgi`` logger at DEBUG.
+        """
+        if origin is None:
+            return self._non_cors  # R1, and R4 for OPTIONS with ACRM but no Origin.
+        if request_method is not None and method == OPTIONS:
+            decision = self._decide_preflight(
+                origin, request_method, request_headers, request_private_network
+            )
+        else:
+            decision = self._decide_actual(origin)  # R3, R5
+        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("CORS request refused: %s", decision.reason)
+        return decision
+
+    def _allowed_origin(self, origin: str) -> str | None:
+        if self._any_origin:
+            return ANY
+        known = self._actual_by_origin.get(origin)
+        if known is not None:
+            return origin
+        if self._structural:
+            return self._matcher.match(origin)
+        return None
+
+    def _decide_actual(self, origin: str) -> Decision:
+        known = self._actual_by_origin.get(origin)
+        if known is not None:
+            return known
+        if self._any_origin:
+            return self._non_cors
+        allowed = self._matcher.match(origin) if self._structural else None
+        if allowed is None:
+            return self._refusal(False, self._actual_vary, _origin_refusal(origin))
+        return Decision(
+            preflight=False,
+            answer_here=False,
+            allowed=True,
+            status=None,
+            headers=((h.ALLOW_ORIGIN, allowed), *self._tail),
+            vary=self._actual_vary,
+            reason=f"origin {origin!r} matches a pattern of the allow-list",
+        )
+
+    def _decide_preflight(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | None,
+        request_private_network: str | None,
+    ) -> Decision:
+        allowed_origin = self._allowed_origin(origin)
+        if allowed_origin is None:
+            return self._refusal(True, self._preflight_vary, _origin_refusal(origin))
+        methods = self._allow_methods_set
+        if methods is not None:
+            if request_method not in methods:
+                return self._refusal(
+                    True,
+                    self._preflight_vary,
+                    f"method {request_method!r} is not in allow_methods (R20); methods "
+                    f"compare case-sensitively (R10)",
+                )
+        elif not is_token(request_method):
+            return self._refusal(
+                True,
+                self._preflight_vary,
+                f"Access-Control-Request-Method {request_method!r} is not a method name (R6)",
+            )
+        tail = self._preflight_tail
+        if not self._allow_methods_value and methods is None:
+            tail = ((h.ALLOW_METHODS, request_method), *tail)  # R45: echo, never "*"
+        if request_headers:
+            names = h.parse_request_headers(request_headers, self._max_request_headers_length)
+            if names is None:
+                return self._refusal(
+                    True,
+                    self._preflight_vary,
+                    "Access-Control-Request-Headers is malformed or longer than any allowed "
+                    "list (V18)",
+                )
+            allowed_names = self._allow_headers_set
+            if allowed_names is not None:
+                for name in names:
+                    if name not in allowed_names:
+                        return self._refusal(
+                            True,
+                            self._preflight_vary,
+                            f"request header {name!r} is not in allow_headers (R21)",
+                        )
+            else:
+                if h.AUTHORIZATION in names and not self._authorization_allowed:
+                    return self._refusal(
+                        True,
+                        self._preflight_vary,
+                        "request header 'authorization' is never covered by '*' (R22); add "
+                        "it to allow_headers explicitly",
+                    )
+                if self._allow_headers_value is None and names:
+                    # R46: with credentials "*" means nothing to browsers, so the validated
+                    # names are sent back.
+                    tail = (*tail, (h.ALLOW_HEADERS, ",".join(dict.fromkeys(names))))
+        headers = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
+        if self.allow_private_network and request_private_network == "true":
+            headers = (*headers, (h.ALLOW_PRIVATE_NETWORK, "true"))  # R51
+        return Decision(
+            preflight=True,
+            answer_here=not self.preflight_passthrough,
+            allowed=True,
+            status=self.preflight_status,
+            headers=headers,
+            vary=self._preflight_vary,
+            reason=f"preflight from {origin!r} for {request_method!r} passed every check",
+        )
+
+    def _refusal(self, preflight: bool, vary: tuple[str, ...], reason: str) -> Decision:
+        return Decision(
+            preflight=preflight,
+            answer_here=preflight and not self.preflight_passthrough,
+            allowed=False,
+            status=403 if preflight else None,  # R16: no CORS headers, an explicit 403
+            headers=(),
+            vary=vary,
+            reason=reason,
+        )
+
+
+def _origin_refusal(origin: str) -> str:
+    shown = origin if len(origin) <= 200 else origin[:200] + "..."
+    return f"origin {shown!r} is not allowed by this policy"
+
+
+def _check_bool(problems: ProblemCollector, option: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        problems.add(Code.WRONG_TYPE, option, value, "give True or False")
+        return False
+    return value
+
+
+def _as_list(
+    problems: ProblemCollector, option: str, value: object, example: str
+) -> list[object] | None:
+    """A str-or-iterable option as a list; ``None`` (after reporting) when it is neither."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        problems.add(
+            Code.WRONG_TYPE,
+            option,
+            value,
+            f"give a list of strings, such as {example}, or '*'",
+        )
+        return None
+    return list(value)
+
+
+def _check_origins(
+    problems: ProblemCollector, value: object, credentials: bool
+) -> tuple[tuple[str, ...], tuple[OriginPattern, ...]]:
+    option = "allow_origins"
+    if value == ANY_ORIGIN or (
+        isinstance(value, list | tuple) and len(value) == 1 and value[0] == ANY_ORIGIN
+    ):
+        if credentials:
+            problems.add(
+                Code.ANY_ORIGIN_WITH_CREDENTIALS,
+                option,
+                value,
+                "browsers reject '*' on credentialed requests, and reflecting every origin "
+                "instead lets any site read your users' data (R43, V1); list the origins "
+                "that may send credentials, e.g. ['https://app.example.com']",
+            )
+        return (ANY_ORIGIN,), ()
+    items = _as_list(problems, option, value, "['https://app.example.com']")
+    if items is None:
+        return (), ()
+    patterns: list[OriginPattern] = []
+    for item in items:
+        pattern = parse_origin_pattern(item, option, problems)
+        if pattern is None:
+            continue
+        if credentials and not pattern.is_secure and not pattern.is_loopback:
+            secure = pattern.text.replace(pattern.scheme + "://", "https://", 1)
+            problems.add(
+                Code.INSECURE_ORIGIN_WITH_CREDENTIALS,
+                option,
+                pattern.text,
+                "with credentials, a plain-http origin lets anyone on the network inject "
+                f"script that reads your users' data (V10); use {secure!r} (loopback and "
+                "localhost are exempt)",
+            )
+            continue
+        patterns.append(pattern)
+    unique = tuple(dict.fromkeys(patterns))
+    return tuple(p.text for p in unique), unique
+
+
+def _check_regexes(
+    problems: ProblemCollector, value: object, credentials: bool
+) -> tuple[re.Pattern[str], ...]:
+    option = "allow_origin_regex"
+    if value is None:
+        return ()
+    items: list[object] | None = [value] if isinstance(value, re.Pattern) else None
+    if items is None:
+        items = _as_list(problems, option, value, r"[r'https://[a-z0-9-]+\.example\.com']")
+    compiled: list[re.Pattern[str]] = []
+    for item in items or ():
+        if isinstance(item, re.Pattern):
+            if not isinstance(item.pattern, str):
+                problems.add(Code.BAD_REGEX, option, item, "compile the pattern from a str")
+                continue
+            regex: re.Pattern[str] = item
+        elif isinstance(item, str):
+            try:
+                regex = re.compile(item)
+            except re.error as error:
+                problems.add(Code.BAD_REGEX, option, item, f"does not compile: {error}")
+                continue
+        else:
+            problems.add(Code.WRONG_TYPE, option, item, "give a str or a compiled pattern")
+            continue
+        if any(regex.fullmatch(canary) for canary in _CANARY_ORIGINS):
+            fix = (
+                "with credentials that is the reflect-any-origin vulnerability (V1); "
+                if credentials
+                else "for any origin use allow_origins='*'; "
+            )
+            problems.add(
+                Code.REGEX_MATCHES_ANY_ORIGIN,
+                option,
+                regex.pattern,
+                f"this pattern accepts origins like 'https://attacker.invalid' or 'null': {fix}"
+                r"anchor it to your domain, e.g. r'https://[a-z0-9-]+\.example\.com'",
+            )
+            continue
+        compiled.append(regex)
+    return tuple(compiled)
+
+
+def _check_methods(problems: ProblemCollector, value: object) -> tuple[tuple[str, ...], bool]:
+    option = "allow_methods"
+    items = _as_list(problems, option, value, "['GET', 'POST', 'PUT', 'DELETE']")
+    if items is None:
+        return (), False
+    if ANY in items:
+        return (ANY,), True
+    methods: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or not is_token(item):
+            problems.add(
+                Code.BAD_METHOD,
+                option,
+                item,
+                "a method is an HTTP token such as 'PUT' or 'PATCH'",
+            )
+            continue
+        if item.upper() in FORBIDDEN_METHODS:
+            problems.add(
+                Code.FORBIDDEN_METHOD,
+                option,
+                item,
+                "browsers never send CONNECT, TRACE or TRACK (R11); remove it",
+            )
+            continue
+        methods.append(normalize_method(item))
+    return tuple(dict.fromkeys(methods)), False
+
+
+def _check_request_headers(
+    problems: ProblemCollector, value: object
+) -> tuple[tuple[str, ...], bool]:
+    option = "allow_headers"
+    items = _as_list(problems, option, value, "['content-type', 'authorization']")
+    if items is None:
+        return (), False
+    names: list[str] = []
+    any_header = False
+    for item in items:
+        if item == ANY:
+            any_header = True
+            names.append(ANY)
+            continue
+        if not isinstance(item, str) or not is_token(item):
+            problems.add(
+                Code.BAD_HEADER_NAME,
+                option,
+                item,
+                "a header name is an HTTP token such as 'x-requested-with'",
+            )
+            continue
+        name = item.lower()
+        if h.is_forbidden_request_header(name):
+            problems.add(
+                Code.FORBIDDEN_REQUEST_HEADER,
+                option,
+                item,
+                "scripts can never set this header (R14), so allowing it does nothing; remove it",
+            )
+            continue
+        if name in h.RESPONSE_ONLY_CORS_HEADERS:
+            problems.add(
+                Code.HEADER_IN_WRONG_LIST,
+                option,
+                item,
+                "this is a response header of CORS, never sent by browsers (R48); remove it",
+            )
+            continue
+        names.append(name)
+    return tuple(dict.fromkeys(names)), any_header
+
+
+def _check_exposed_headers(
+    problems: ProblemCollector, value: object, credentials: bool
+) -> tuple[tuple[str, ...], bool]:
+    option = "expose_headers"
+    items = _as_list(problems, option, value, "['x-total-count']")
+    if items is None:
+        return (), False
+    if ANY in items:
+        if credentials:
+            problems.add(
+                Code.EXPOSE_ALL_WITH_CREDENTIALS,
+                option,
+                value,
+                "browsers ignore '*' in Access-Control-Expose-Headers on credentialed "
+                "requests (R44); list the headers scripts may read, e.g. ['x-total-count']",
+            )
+        return (ANY,), True
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or not is_token(item):
+            problems.add(
+                Code.BAD_HEADER_NAME,
+                option,
+                item,
+                "a header name is an HTTP token such as 'x-total-count'",
+            )
+            continue
+        if item.lower() in h.UNEXPOSABLE_RESPONSE_HEADERS:
+            problems.add(
+                Code.HEADER_IN_WRONG_LIST,
+                option,
+                item,
+                "browsers never let scripts read this header (R32, R48); remove it",
+            )
+            continue
+        names.append(item)
+    return tuple(dict.fromkeys(names)), False
+
+
+def _check_max_age(problems: ProblemCollector, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MAX_AGE:
+        problems.add(
+            Code.MAX_AGE_OUT_OF_RANGE,
+            "max_age",
+            value,
+            f"give whole seconds from 0 to {MAX_MAX_AGE} (browsers cap it: Chromium at "
+            "7200), or None to send no Access-Control-Max-Age (R24)",
+        )
+        return None
+    return value

@@ -1,0 +1,123 @@
+"""CORSMiddleware: CORS for any WSGI application, through the core policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from cors_wsgi.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.paths import PathKey, PathPolicies
+from cors_wsgi.policy import Policy
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["CORSMiddleware"]
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
+_STATUS_LINES = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 204, 403)}
+
+
+class CORSMiddleware:
+    """Wraps a WSGI application and gives it CORS.
+
+    Give either the :class:`~cors_wsgi.Policy` keywords directly (``allow_origins=...``,
+    ``allow_methods=...``, ...; see ``Policy`` for each), a ready ``policy=``, or
+    ``paths=`` mapping path prefixes (or compiled regexes) to policies (see
+    :class:`~cors_wsgi.PathPolicies` for which entry wins); paths no entry matches are
+    left untouched.
+
+    What is promised, on every path through it:
+
+    - preflights in scope are answered here and never reach the application (R7), unless
+      the policy sets ``preflight_passthrough``;
+    - every other response in scope, whatever its status, gets the CORS headers of the
+      decision: at most one of each (the app's own copies are replaced) and one merged
+      ``Vary`` line;
+    - the body is passed through as the application returned it: never buffered or
+      wrapped, so streaming works and the server calls its ``close()``;
+    - an exception raised by the application propagates unchanged (see the README,
+      "When the application raises").
+    """
+
+    __slots__ = ("_paths", "_policy", "app")
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        *,
+        paths: Mapping[PathKey, Policy | Mapping[str, Any]] | None = None,
+        policy: Policy | Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
+        given = [
+            name for name, value in (("paths", paths), ("policy", policy)) if value is not None
+        ]
+        if options:
+            given.append("the policy keywords")
+        if len(given) > 1:
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        Code.CONFLICTING_OPTIONS,
+                        "CORSMiddleware",
+                        given,
+                        "give one of paths=, policy= or the policy keywords; to combine a "
+                        "default with special paths, use paths={'/': ..., '/special/': ...}",
+                    )
+                ]
+            )
+        self.app = app
+        self._paths: PathPolicies | None = PathPolicies(paths) if paths is not None else None
+        self._policy: Policy | None = None
+        if paths is None:
+            self._policy = Policy.from_mapping(policy if policy is not None else options)
+
+    @property
+    def policy(self) -> Policy | None:
+        """The one policy for every path, or ``None`` when configured with ``paths=``."""
+        return self._policy
+
+    @property
+    def paths(self) -> PathPolicies | None:
+        """The per-path policies, or ``None`` when one policy applies everywhere."""
+        return self._paths
+
+    def policy_for(self, path: str) -> Policy | None:
+        """The policy that applies to ``path`` (``None``: out of CORS scope)."""
+        if self._policy is not None:
+            return self._policy
+        assert self._paths is not None
+        return self._paths.policy_for(path)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        policy = self._policy
+        if policy is None:
+            policy = self._paths.policy_for(environ.get("PATH_INFO") or "/")  # type: ignore[union-attr]
+            if policy is None:
+                return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        if method == "OPTIONS":
+            decision = policy.decide(
+                method,
+                environ.get("HTTP_ORIGIN"),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+            )
+            if decision.answer_here:
+                status, headers = decision.preflight_response()
+                start_response(_STATUS_LINES[status], headers)
+                return []
+        else:
+            decision = policy.decide(method, environ.get("HTTP_ORIGIN"))
+        decorate = decision.decorate
+
+        def start_cors_response(
+            status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
+        ) -> Callable[[bytes], object]:
+            return start_response(status, decorate(headers), exc_info)
+
+        return self.app(environ, start_cors_response)
