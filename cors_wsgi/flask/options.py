@@ -43,9 +43,7 @@ __all__ = [
     "read_keywords",
 ]
 
-OriginsOption = (
-    str | re.Pattern[str] | Callable[[str], bool] | Iterable[str | re.Pattern[str]]
-)
+OriginsOption = str | re.Pattern[str] | Callable[[str], bool] | Iterable[str | re.Pattern[str]]
 ResourceKey = str | re.Pattern[str]
 
 
@@ -73,9 +71,7 @@ class ResourceOptions(TypedDict, total=False):
 class CORSOptions(ResourceOptions, total=False):
     """The options of :class:`~cors_wsgi.flask.CORS`: those of a resource, plus ``resources``."""
 
-    resources: (
-        ResourceKey | Iterable[ResourceKey] | Mapping[ResourceKey, ResourceOptions]
-    )
+    resources: ResourceKey | Iterable[ResourceKey] | Mapping[ResourceKey, ResourceOptions]
 
 
 # flask-cors's defaults, so that CORS(app) means what it meant there: any origin, anonymous.
@@ -113,12 +109,11 @@ _RENAMED: Mapping[str, str] = {
     "supports_credentials": "allow_credentials",
     "allow_private_network": "allow_private_network",
 }
-_BOOLEANS = (
-    "supports_credentials",
+# Booleans the core does not see (the others it checks under their Policy names).
+_ADAPTER_BOOLEANS = (
     "send_wildcard",
     "vary_header",
     "automatic_options",
-    "allow_private_network",
     "intercept_exceptions",
     "always_send",
 )
@@ -311,7 +306,9 @@ def _resource_path(key: object, label: str, problems: list[ConfigProblem]) -> Re
     return prefix
 
 
-def _resource_layer(overrides: object, label: str) -> tuple[dict[str, Sourced], list[ConfigProblem]]:
+def _resource_layer(
+    overrides: object, label: str
+) -> tuple[dict[str, Sourced], list[ConfigProblem]]:
     if overrides is None:
         return {}, []
     if not isinstance(overrides, Mapping):
@@ -325,19 +322,25 @@ def _resource_layer(overrides: object, label: str) -> tuple[dict[str, Sourced], 
     return read_keywords(overrides, allowed=sorted(RESOURCE_OPTION_NAMES), label=label + ".{}")
 
 
-def _policy_or_problems(options: Mapping[str, Sourced], problems: list[ConfigProblem]) -> Policy | None:
+def _policy_or_problems(
+    options: Mapping[str, Sourced], problems: list[ConfigProblem]
+) -> Policy | None:
     """Translate flask-cors options into a :class:`Policy`; ``None`` after recording problems."""
     keywords: dict[str, Any] = {}
     labels: dict[str, str] = {}
     found: list[ConfigProblem] = []
 
-    for name in _BOOLEANS:
+    for name in _ADAPTER_BOOLEANS:
         option = options[name]
         if not isinstance(option.value, bool):
-            found.append(ConfigProblem(Code.WRONG_TYPE, option.label, option.value, "give True or False"))
+            found.append(
+                ConfigProblem(Code.WRONG_TYPE, option.label, option.value, "give True or False")
+            )
         elif not option.value and name in _REFUSED_FALSE:
             found.append(
-                ConfigProblem(Code.CONFLICTING_OPTIONS, option.label, option.value, _REFUSED_FALSE[name])
+                ConfigProblem(
+                    Code.CONFLICTING_OPTIONS, option.label, option.value, _REFUSED_FALSE[name]
+                )
             )
 
     for name, keyword in _RENAMED.items():
@@ -437,7 +440,9 @@ def _seconds(option: Sourced, found: list[ConfigProblem]) -> object:
     return None
 
 
-def _relabel(problem: ConfigProblem, labels: Mapping[str, str], options: Mapping[str, Sourced]) -> ConfigProblem:
+def _relabel(
+    problem: ConfigProblem, labels: Mapping[str, str], options: Mapping[str, Sourced]
+) -> ConfigProblem:
     """A core problem, under the flask-cors name(s) the user wrote."""
     label = labels.get(problem.option, problem.option)
     if problem.code == Code.ANY_ORIGIN_WITH_CREDENTIALS:

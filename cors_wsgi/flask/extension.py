@@ -1,0 +1,306 @@
+"""The Flask extension: ``CORS(app)``, ``CORS(blueprint)``, ``init_app``, and the two hooks.
+
+One :class:`_AppState` per Flask application holds every CORS scope configured on it (the
+app's ``CORS()`` calls, each blueprint's, and the ``@cross_origin`` views it routes to) and
+registers exactly two hooks with Flask's public API:
+
+- ``before_request`` picks the one policy that applies to the request, asks the core for a
+  decision and, for a preflight, answers it: the view never runs, and no 404, 405 or
+  trailing-slash redirect reaches the browser (R7, R8);
+- ``after_request`` applies the same decision to whatever response Flask produced: the
+  view's, an ``abort()``, an ``errorhandler``'s, or the 500 Flask makes of an unhandled
+  exception (Flask runs ``after_request`` for all of them). No exception handler is
+  replaced.
+
+Since one decision is made per request, several ``CORS()`` calls, blueprints and decorators
+never stack headers: there is exactly one Access-Control-Allow-Origin line (R18).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from flask import Blueprint, Flask, Response, request
+
+from cors_wsgi.errors import ConfigError, ConfigProblem
+from cors_wsgi.flask.options import (
+    CORSOptions,
+    Layer,
+    ResourceOptions,
+    build_path_policies,
+    build_policy,
+    read_config,
+    read_keywords,
+)
+from cors_wsgi.headers import OWNED_RESPONSE_HEADERS, OWNED_RESPONSE_HEADERS_LOWER, VARY
+from cors_wsgi.paths import PathPolicies
+
+if TYPE_CHECKING:
+    from flask.blueprints import BlueprintSetupState
+    from typing_extensions import Unpack
+
+    from cors_wsgi.decision import Decision
+    from cors_wsgi.policy import Policy
+
+__all__ = ["CORS", "RouteCORS", "apply_decision", "decide", "preflight_response", "state_of"]
+
+EXTENSION_KEY = "cors_wsgi"
+# Where before_request leaves its decision for after_request, so it is made once.
+_DECISION_KEY = "cors_wsgi.decision"
+# The attribute @cross_origin puts on a view function (functools.wraps carries it along).
+ROUTE_ATTRIBUTE = "cors_wsgi_route"
+
+
+def decide(policy: Policy, environ: Mapping[str, Any]) -> Decision:
+    """The core's decision for the request in ``environ`` (WSGI joins repeated headers by ',')."""
+    return policy.decide(
+        environ["REQUEST_METHOD"],
+        environ.get("HTTP_ORIGIN"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+    )
+
+
+class _PreflightResponse(Response):
+    """The answer to a preflight: an empty body, and no Content-Type unless the core sets one."""
+
+    default_mimetype = None
+
+
+def preflight_response(decision: Decision) -> Response:
+    """The Flask response that answers a preflight, exactly as the core specifies it."""
+    status, headers = decision.preflight_response()
+    return _PreflightResponse(status=status, headers=headers)
+
+
+def apply_decision(response: Response, decision: Decision) -> Response:
+    """Put the decision's CORS headers on ``response``, replacing any the app set (R18, R30)."""
+    headers = response.headers
+    for name, _ in headers:
+        if name.lower() in OWNED_RESPONSE_HEADERS_LOWER:
+            for owned in OWNED_RESPONSE_HEADERS:
+                headers.remove(owned)
+            break
+    existing_vary = None
+    if decision.vary:
+        vary_lines = headers.getlist(VARY)
+        existing_vary = ", ".join(vary_lines) if vary_lines else None
+    for name, value in decision.header_updates(existing_vary):
+        headers[name] = value
+    return response
+
+
+class RouteCORS:
+    """The options of one ``@cross_origin`` view, and its policy per application.
+
+    The policy inherits the application's ``CORS_*`` config (as in flask-cors), so it is
+    built, validated and cached the first time each application routes to the view.
+    """
+
+    __slots__ = ("__weakref__", "_layer", "_policies")
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        layer, problems = read_keywords(options, allowed=_ROUTE_OPTION_NAMES)
+        if problems:
+            raise ConfigError(problems)
+        self._layer: Layer = layer
+        self._policies: weakref.WeakKeyDictionary[Flask, Policy] = weakref.WeakKeyDictionary()
+
+    def policy_for(self, app: Flask) -> Policy:
+        """This view's policy in ``app``; raises :class:`ConfigError` if it is invalid."""
+        policy = self._policies.get(app)
+        if policy is None:
+            config_layer, problems = read_config(app.config)
+            policy = build_policy((config_layer, self._layer), problems)
+            self._policies[app] = policy
+        return policy
+
+    @property
+    def automatic_options(self) -> bool:
+        """False when the view answers OPTIONS (and preflights) itself."""
+        option = self._layer.get("automatic_options")
+        return option is None or option.value is not False
+
+
+_ROUTE_OPTION_NAMES = tuple(name for name in ResourceOptions.__annotations__)
+
+
+class _PrefixScope:
+    """A blueprint's URL prefix: requests without a route below it belong to the blueprint."""
+
+    __slots__ = ("length", "paths", "prefix")
+
+    def __init__(self, prefix: str, paths: PathPolicies) -> None:
+        first = next(iter(p for _, p in paths.entries), None)
+        # The core's prefix rule (whole segments) decides membership, not a second copy here.
+        self.prefix = PathPolicies({prefix: first}) if first is not None else None
+        self.length = len(prefix.rstrip("/"))
+        self.paths = paths
+
+    def policy_for(self, path: str) -> Policy | None:
+        if self.prefix is None or self.prefix.policy_for(path) is None:
+            return None
+        return self.paths.policy_for(path)
+
+
+class _AppState:
+    """Every CORS scope of one Flask application, and the hooks that apply them."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        # Newest first: a later CORS(app) wins where its resources match, as in flask-cors.
+        self._app_layers: dict[object, PathPolicies] = {}
+        self.app_paths: tuple[PathPolicies, ...] = ()
+        self._blueprint_layers: dict[str, dict[object, PathPolicies]] = {}
+        self.blueprint_paths: dict[str, tuple[PathPolicies, ...]] = {}
+        self._prefix_layers: dict[tuple[str, object], _PrefixScope] = {}
+        self.prefix_scopes: tuple[_PrefixScope, ...] = ()
+        app.before_request(self.before_request)
+        app.after_request(self.after_request)
+
+    def set_app_layer(self, owner: object, paths: PathPolicies) -> None:
+        self._app_layers.pop(owner, None)
+        self._app_layers[owner] = paths
+        self.app_paths = tuple(reversed(self._app_layers.values()))
+
+    def set_blueprint_layer(
+        self, owner: object, name: str, url_prefix: str | None, paths: PathPolicies
+    ) -> None:
+        layers = self._blueprint_layers.setdefault(name, {})
+        layers.pop(owner, None)
+        layers[owner] = paths
+        self.blueprint_paths[name] = tuple(reversed(layers.values()))
+        # A prefix holding a URL variable ("/<lang>/api") cannot be matched without routing.
+        if url_prefix and url_prefix.strip("/") and "<" not in url_prefix:
+            self._prefix_layers.pop((name, owner), None)
+            self._prefix_layers[(name, owner)] = _PrefixScope(url_prefix, paths)
+            scopes = reversed(self._prefix_layers.values())
+            self.prefix_scopes = tuple(sorted(scopes, key=lambda scope: -scope.length))
+
+    def policy_for_request(self, req: Any) -> Policy | None:
+        """The one policy for this request: the view's decorator, else its blueprints' (the
+        innermost first), else the app's; ``None`` when the request is out of CORS scope."""
+        path: str = req.path
+        endpoint = req.endpoint
+        if endpoint is not None:
+            view = self.app.view_functions.get(endpoint)
+            route = getattr(view, ROUTE_ATTRIBUTE, None)
+            if route is not None:
+                return cast(RouteCORS, route).policy_for(self.app)
+            if self.blueprint_paths:
+                for name in req.blueprints:
+                    for paths in self.blueprint_paths.get(name, ()):
+                        policy = paths.policy_for(path)
+                        if policy is not None:
+                            return policy
+        else:
+            # No route (404), or one that refuses the method (405), or a trailing-slash
+            # redirect: a preflight there is still answered (R7, R8).
+            for scope in self.prefix_scopes:
+                policy = scope.policy_for(path)
+                if policy is not None:
+                    return policy
+        for paths in self.app_paths:
+            policy = paths.policy_for(path)
+            if policy is not None:
+                return policy
+        return None
+
+    def before_request(self) -> Response | None:
+        req = cast(Any, request)._get_current_object()
+        policy = self.policy_for_request(req)
+        environ = req.environ
+        if policy is None:
+            environ[_DECISION_KEY] = None
+            return None
+        decision = decide(policy, environ)
+        environ[_DECISION_KEY] = decision
+        if decision.answer_here:
+            return preflight_response(decision)
+        return None
+
+    def after_request(self, response: Response) -> Response:
+        req = cast(Any, request)._get_current_object()
+        environ = req.environ
+        if _DECISION_KEY in environ:
+            decision: Decision | None = environ[_DECISION_KEY]
+        else:
+            # An earlier before_request hook answered or raised before ours ran.
+            policy = self.policy_for_request(req)
+            decision = None if policy is None else decide(policy, environ)
+        if decision is None or decision.answer_here:
+            # Out of scope; or a preflight, answered by before_request (or, if another hook
+            # answered it first, that answer is not ours to turn into a success).
+            return response
+        return apply_decision(response, decision)
+
+
+def state_of(app: Flask) -> _AppState | None:
+    """The CORS state of ``app`` if a ``CORS()`` applies to it, else ``None``."""
+    return cast("_AppState | None", app.extensions.get(EXTENSION_KEY))
+
+
+def _install(app: Flask) -> _AppState:
+    state = state_of(app)
+    if state is None:
+        state = _AppState(app)
+        app.extensions[EXTENSION_KEY] = state
+    return state
+
+
+class CORS:
+    """Cross-origin resource sharing for a Flask application or blueprint.
+
+    ``CORS(app, **options)``, or ``cors = CORS(**options)`` then ``cors.init_app(app)``, with
+    flask-cors's option names (see :class:`~cors_wsgi.flask.options.CORSOptions` and the
+    README). Options come, last one winning, from the defaults (any origin, anonymous
+    requests), the app's ``CORS_*`` config, the constructor, ``init_app`` and each
+    ``resources`` entry. Everything is validated when the policy is built: at ``init_app``
+    for an app, at ``register_blueprint`` for a blueprint (which inherits the config of the
+    app it is registered on); every problem is raised at once in a
+    :class:`~cors_wsgi.ConfigError`.
+
+    Preflights within scope are answered before any view runs; every other response in
+    scope, error responses included, gets the CORS headers. A view's ``@cross_origin``
+    wins over its blueprint's ``CORS()``, which wins over the app's; among several
+    ``CORS(app)`` calls, the latest whose ``resources`` match the path wins.
+    """
+
+    def __init__(
+        self, app: Flask | Blueprint | None = None, **options: Unpack[CORSOptions]
+    ) -> None:
+        _, problems = read_keywords(options)
+        if problems:
+            raise ConfigError(problems)
+        self._options: dict[str, Any] = dict(options)
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask | Blueprint, **options: Unpack[CORSOptions]) -> None:
+        """Apply CORS to ``app`` (a Flask app or a blueprint), with ``options`` on top of the
+        constructor's. Calling it again for the same app replaces this object's policies."""
+        constructor_layer, problems = read_keywords(self._options)
+        init_layer, init_problems = read_keywords(options)
+        problems.extend(init_problems)
+        if isinstance(app, Blueprint):
+            if problems:
+                raise ConfigError(problems)
+            blueprint_layers = (constructor_layer, init_layer)
+            app.record(lambda setup: self._register_blueprint(setup, blueprint_layers))
+            return
+        config_layer, config_problems = read_config(app.config)
+        paths = build_path_policies(
+            (config_layer, constructor_layer, init_layer), [*config_problems, *problems]
+        )
+        _install(app).set_app_layer(self, paths)
+
+    def _register_blueprint(self, setup: BlueprintSetupState, layers: tuple[Layer, Layer]) -> None:
+        app = cast(Flask, setup.app)
+        config_layer, problems = read_config(app.config)
+        paths = build_path_policies((config_layer, *layers), list[ConfigProblem](problems))
+        name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
+        _install(app).set_blueprint_layer(self, name, setup.url_prefix, paths)
+
