@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from example_projects.journal import JournalEntry
 
-__all__ = ["EXAMPLES", "load_example", "main"]
+__all__ = ["EXAMPLES", "ExampleUnavailableError", "load_example", "main"]
 
 # name -> the package whose create_app(page_origin) builds that example's API.
 EXAMPLES: dict[str, str] = {
@@ -38,19 +38,26 @@ EXAMPLES: dict[str, str] = {
 }
 
 
+class ExampleUnavailableError(RuntimeError):
+    """The example cannot be served yet: its package or its ``create_app`` is missing."""
+
+
 def load_example(name: str) -> Callable[[str], WSGIApplication]:
-    """The ``create_app`` of the example called ``name``; a clear error if it has none."""
+    """The ``create_app`` of the example called ``name``.
+
+    Raises :class:`ExampleUnavailableError`, saying what is missing, when it cannot be loaded.
+    """
     module_name = EXAMPLES[name]
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
-        raise SystemExit(
+        raise ExampleUnavailableError(
             f"the {name} example cannot be imported ({error}); for django or flask, "
             f"install the extra first: python3 -m pip install -e '.[{name}]'"
         ) from error
     create_app = getattr(module, "create_app", None)
     if not callable(create_app):
-        raise SystemExit(
+        raise ExampleUnavailableError(
             f"{module_name} has no create_app(page_origin) yet, so the demo cannot serve it"
         )
     factory: Callable[[str], WSGIApplication] = create_app
@@ -76,7 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not print each API request")
     options = parser.parse_args(argv)
 
-    create_app = load_example(options.example)
+    try:
+        create_app = load_example(options.example)
+    except ExampleUnavailableError as error:
+        parser.exit(2, f"cannot start the demo: {error}\n")
     journal = RequestJournal(on_entry=None if options.quiet else _print_entry)
     with journal.capturing_cors_log():
         site = start_example_site(

@@ -27,7 +27,8 @@ CORS_LOGGER_NAME = "cors_wsgi"
 
 @dataclass
 class JournalEntry:
-    """One request as it reached the server, the status it got, and cors_wsgi's log lines."""
+    """One request as it reached the server, the status it got (or the exception the
+    application raised), and cors_wsgi's log lines."""
 
     method: str
     path: str
@@ -36,6 +37,7 @@ class JournalEntry:
     access_control_request_headers: str | None
     had_cookie: bool
     status: str | None = None
+    raised: str | None = None
     cors_log: list[str] = field(default_factory=list)
 
     @property
@@ -58,6 +60,7 @@ class JournalEntry:
             "hadCookie": self.had_cookie,
             "preflight": self.is_preflight,
             "status": self.status,
+            "raised": self.raised,
             "corsLog": list(self.cors_log),
         }
 
@@ -113,7 +116,11 @@ class RequestJournal:
                 return start_response(status, headers, exc_info)
 
             with self._serving(entry):
-                body = app(environ, recording_start_response)
+                try:
+                    body = app(environ, recording_start_response)
+                except BaseException as error:
+                    entry.raised = repr(error)
+                    raise
             return self._journaled_body(entry, body)
 
         return journaled_app

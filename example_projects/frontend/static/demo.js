@@ -229,6 +229,17 @@
       run: async (tag) => [await call(api("/api/fail", tag))],
     },
     {
+      name: "app-raises",
+      origin: "listed",
+      title: "The application raises",
+      expect: "blocked",
+      why: "cors_wsgi never invents a response: the exception passes through it, and the " +
+        "server's own 500 page carries no CORS headers, so the page sees only a TypeError. " +
+        "Turn errors into responses inside the application (Django and Flask do) to keep " +
+        "them readable.",
+      run: async (tag) => [await call(api("/api/crash", tag))],
+    },
+    {
       name: "preflight-no-route",
       origin: "listed",
       title: "Preflight to a URL without a route",
@@ -379,14 +390,14 @@
       config.role === "listed"
         ? "listed in /api/'s allow_origins"
         : "not listed anywhere (only /public/, which allows any origin, will answer it)";
-    const frame = document.getElementById("unlisted");
-    if (config.unlistedPage && !new URLSearchParams(location.search).has("embedded")) {
+    const query = new URLSearchParams(location.search);
+    // A driven ("manual") page embeds nothing: the embedded page would run its scenarios.
+    if (config.unlistedPage && !query.has("embedded") && !query.has("manual")) {
+      const frame = document.getElementById("unlisted");
       frame.hidden = false;
       frame.querySelector("iframe").src = `${config.unlistedPage}?embedded=1`;
     }
-    if (new URLSearchParams(location.search).has("embedded")) {
-      document.body.classList.add("embedded");
-    }
+    if (query.has("embedded")) document.body.classList.add("embedded");
   }
 
   window.corsDemo = { run, scenarios: SCENARIOS.map(({ run: _, ...rest }) => rest) };

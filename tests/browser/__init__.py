@@ -1,0 +1,1 @@
+"""Real-browser tests: headless Chromium against the example projects (marked ``browser``)."""
