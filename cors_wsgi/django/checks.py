@@ -1,0 +1,232 @@
+"""System checks (tag ``security``): CORS settings problems at start-up, with stable ids.
+
+- ``cors_wsgi.E001`` ... ``cors_wsgi.E030``: every problem the core finds in the policy the
+  settings describe, with the core's code (see the README's table), naming the setting the
+  user wrote (an old alias, or an entry of CORS_PATHS).
+- ``cors_wsgi.W001``: CorsMiddleware below a middleware that can answer or refuse a request
+  before it (CommonMiddleware's APPEND_SLASH redirect, authentication, LocaleMiddleware's
+  redirects, CSRF failures, static files).
+- ``cors_wsgi.W002``: a CORS_* setting that this package does not read (a django-cors-headers
+  setting we do not support, or a typo).
+- ``cors_wsgi.W003``: django-cors-headers installed alongside (two CORS layers, R18).
+- ``cors_wsgi.W004``: the app is installed but CorsMiddleware is not in MIDDLEWARE.
+- ``cors_wsgi.W005``: a setting and its old alias both set (the alias is ignored).
+- ``cors_wsgi.W006``: CORS_ALLOW_ALL_ORIGINS with an allow-list (the list is ignored).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
+from django.utils.module_loading import import_string
+
+from cors_wsgi.django.conf import (
+    ALIASES,
+    ALLOW_ALL_ORIGINS,
+    KNOWN_SETTINGS,
+    ORIGIN_SETTINGS,
+    PATHS,
+    compile_settings,
+)
+
+__all__ = ["check_settings"]
+
+MIDDLEWARE_PATHS: Final = frozenset(
+    {"cors_wsgi.django.CorsMiddleware", "cors_wsgi.django.middleware.CorsMiddleware"}
+)
+
+# Middleware that answers or refuses requests itself, and what goes wrong when it sits
+# above CorsMiddleware: preflights it answers fail in the browser (R7, R8, V22), and its
+# error responses lack the CORS headers the page needs to read them (R29).
+ANSWERS_BEFORE_CORS: Final[Mapping[str, str]] = {
+    "django.middleware.common.CommonMiddleware": (
+        "its APPEND_SLASH and PREPEND_WWW redirects answer preflights with a 301, which "
+        "browsers treat as a failed preflight"
+    ),
+    "django.middleware.locale.LocaleMiddleware": (
+        "its language-prefix redirects answer preflights with a 302, which browsers treat "
+        "as a failed preflight"
+    ),
+    "django.contrib.auth.middleware.AuthenticationMiddleware": (
+        "authentication placed before CORS (or a subclass of it that refuses requests) "
+        "sees preflights, which never carry credentials"
+    ),
+    "django.contrib.auth.middleware.LoginRequiredMiddleware": (
+        "its login redirects answer preflights, which never carry credentials, with a 302"
+    ),
+    "django.contrib.auth.middleware.RemoteUserMiddleware": (
+        "authentication placed before CORS sees preflights, which never carry credentials"
+    ),
+    "django.middleware.csrf.CsrfViewMiddleware": (
+        "its 403 responses to failed CSRF checks would lack the CORS headers, so the page "
+        "could not read them"
+    ),
+    "whitenoise.middleware.WhiteNoiseMiddleware": (
+        "it serves static files itself, without CORS headers"
+    ),
+}
+
+# django-cors-headers settings that this package deliberately does not read.
+UNSUPPORTED_CORSHEADERS_SETTINGS: Final[Mapping[str, str]] = {
+    "CORS_MODEL": "django-cors-headers removed it too; delete it",
+    "CORS_REPLACE_HTTPS_REFERER": "django-cors-headers removed it too; delete it",
+    "CORS_URLS_ALLOW_ALL_REGEX": (
+        "use CORS_PATHS, e.g. {'/public/': {'CORS_ALLOW_ALL_ORIGINS': True}}"
+    ),
+}
+
+
+def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every problem with the CORS settings, as Django system check messages."""
+    messages: list[CheckMessage] = []
+    _compiled, problems = compile_settings()
+    for problem in problems:
+        messages.append(
+            Error(
+                f"{problem.option} = {problem.value!r}: {problem.message}",
+                id=f"cors_wsgi.{problem.code}",
+            )
+        )
+    messages.extend(_check_middleware_order())
+    messages.extend(_check_unknown_settings())
+    messages.extend(_check_corsheaders())
+    messages.extend(_check_shadowed_settings())
+    return messages
+
+
+def _is_cors_middleware(path: str) -> bool:
+    return path in MIDDLEWARE_PATHS
+
+
+def _answering_reason(path: str) -> str | None:
+    """Why a middleware above ours is a problem, by its path or by what it subclasses."""
+    if path in ANSWERS_BEFORE_CORS:
+        return ANSWERS_BEFORE_CORS[path]
+    try:
+        middleware_class = import_string(path)
+    except ImportError:
+        return None  # Django reports unimportable middleware itself
+    for known_path, reason in ANSWERS_BEFORE_CORS.items():
+        try:
+            known_class = import_string(known_path)
+        except ImportError:
+            continue  # whitenoise not installed, or LoginRequiredMiddleware before Django 5.1
+        if isinstance(middleware_class, type) and issubclass(middleware_class, known_class):
+            return reason
+    return None
+
+
+def _check_middleware_order() -> list[CheckMessage]:
+    middleware: list[str] = list(getattr(settings, "MIDDLEWARE", None) or ())
+    position = next((i for i, path in enumerate(middleware) if _is_cors_middleware(path)), None)
+    if position is None:
+        return [
+            Warning(
+                "cors_wsgi.django is in INSTALLED_APPS but CorsMiddleware is not in MIDDLEWARE, "
+                "so no response gets CORS headers.",
+                hint="Add 'cors_wsgi.django.CorsMiddleware' near the top of MIDDLEWARE.",
+                id="cors_wsgi.W004",
+            )
+        ]
+    messages: list[CheckMessage] = []
+    for path in middleware[:position]:
+        reason = _answering_reason(path)
+        if reason is not None:
+            messages.append(
+                Warning(
+                    f"CorsMiddleware is below {path} in MIDDLEWARE: {reason}.",
+                    hint=f"Move 'cors_wsgi.django.CorsMiddleware' above {path!r}.",
+                    id="cors_wsgi.W001",
+                )
+            )
+    return messages
+
+
+def _check_unknown_settings() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for name in dir(settings):
+        if not name.startswith("CORS_") or name in KNOWN_SETTINGS:
+            continue
+        hint = UNSUPPORTED_CORSHEADERS_SETTINGS.get(name)
+        if hint is None:
+            close = difflib.get_close_matches(name, sorted(KNOWN_SETTINGS), n=1)
+            hint = f"Did you mean {close[0]}?" if close else "Remove it."
+        messages.append(
+            Warning(
+                f"The setting {name} is not read by cors_wsgi and has no effect.",
+                hint=hint,
+                id="cors_wsgi.W002",
+            )
+        )
+    return messages
+
+
+def _check_corsheaders() -> list[CheckMessage]:
+    apps = [app for app in settings.INSTALLED_APPS if app.split(".")[0] == "corsheaders"]
+    layers = [path for path in settings.MIDDLEWARE if path.startswith("corsheaders.")]
+    if not apps and not layers:
+        return []
+    return [
+        Warning(
+            "django-cors-headers is installed alongside cors_wsgi ("
+            + ", ".join([*apps, *layers])
+            + "): two CORS layers send conflicting headers, and browsers reject a response "
+            "with two Access-Control-Allow-Origin values.",
+            hint="Remove 'corsheaders' from INSTALLED_APPS and its middleware from MIDDLEWARE; "
+            "cors_wsgi reads the same CORS_* settings.",
+            id="cors_wsgi.W003",
+        )
+    ]
+
+
+def _check_shadowed_settings() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for alias, name in ALIASES.items():
+        if hasattr(settings, alias) and hasattr(settings, name):
+            messages.append(
+                Warning(
+                    f"Both {name} and its old name {alias} are set; {alias} is ignored.",
+                    hint=f"Delete {alias}.",
+                    id="cors_wsgi.W005",
+                )
+            )
+    scopes: list[tuple[str, Mapping[Any, Any]]] = [("settings", _top_level_mapping())]
+    paths = getattr(settings, PATHS, None)
+    if isinstance(paths, Mapping):
+        scopes.extend(
+            (f"{PATHS}[{key!r}]", entry)
+            for key, entry in paths.items()
+            if isinstance(entry, Mapping)
+        )
+    for where, values in scopes:
+        if values.get(ALLOW_ALL_ORIGINS) is True:
+            ignored = sorted(
+                name for name in values if name in ORIGIN_SETTINGS and name != ALLOW_ALL_ORIGINS
+            )
+            if ignored:
+                messages.append(
+                    Warning(
+                        f"{ALLOW_ALL_ORIGINS} is True in {where}, so "
+                        + ", ".join(ignored)
+                        + " is ignored: every origin is allowed.",
+                        hint="Keep either the allow-list or CORS_ALLOW_ALL_ORIGINS.",
+                        id="cors_wsgi.W006",
+                    )
+                )
+    return messages
+
+
+def _top_level_mapping() -> dict[str, Any]:
+    """The origin settings present at top level, by new name (aliases resolved)."""
+    values: dict[str, Any] = {}
+    for name in ORIGIN_SETTINGS:
+        if hasattr(settings, name):
+            values[name] = getattr(settings, name)
+    for alias, name in ALIASES.items():
+        if name in ORIGIN_SETTINGS and name not in values and hasattr(settings, alias):
+            values[name] = getattr(settings, alias)
+    return values

@@ -1,0 +1,188 @@
+"""CorsMiddleware: the core's decisions applied to Django requests and responses.
+
+Place it as high in MIDDLEWARE as possible: it answers preflights itself, before anything
+below it can redirect them (APPEND_SLASH, LocaleMiddleware), demand authentication or 404
+them (R7, R8, V22), and it decorates every response that comes back up through it, errors
+included (R29). It is sync- and async-capable, so under ASGI an async view runs without a
+thread hop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import Resolver404, get_resolver, resolve
+
+from cors_wsgi import headers
+from cors_wsgi.decision import Decision
+from cors_wsgi.django.conf import compiled_settings
+from cors_wsgi.django.decorators import EXEMPT, any_view_marked, mark_of_view
+from cors_wsgi.policy import Policy
+
+__all__ = ["CorsMiddleware"]
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+
+
+def _meta_key(header: str) -> str:
+    """The request.META key under which WSGI and ASGI servers put a request header."""
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+_ORIGIN: Final = _meta_key(headers.ORIGIN)
+_REQUEST_METHOD: Final = _meta_key(headers.REQUEST_METHOD)
+_REQUEST_HEADERS: Final = _meta_key(headers.REQUEST_HEADERS)
+_REQUEST_PRIVATE_NETWORK: Final = _meta_key(headers.REQUEST_PRIVATE_NETWORK)
+_OPTIONS: Final = "OPTIONS"
+
+
+class _Untouched:
+    """The request is out of CORS scope (or its view is exempt): leave its response alone."""
+
+    __slots__ = ()
+
+
+_UNTOUCHED: Final = _Untouched()
+
+
+def _policy_of_path(request: HttpRequest) -> Policy | None:
+    return compiled_settings().policy_for_path(request.path_info)
+
+
+def _policy_before_view(request: HttpRequest) -> Policy | None:
+    """The policy for a request no view has seen yet: the view's own, else the path's.
+
+    Only OPTIONS requests come here, since only they can be preflights, which must be
+    answered before Django routes them; the URL is resolved as Django will resolve it.
+    """
+    urlconf = getattr(request, "urlconf", None)
+    # Importing the URLconf imports the views, and so applies their decorators.
+    get_resolver(urlconf).url_patterns  # noqa: B018
+    if any_view_marked():
+        try:
+            match = resolve(request.path_info, urlconf)
+        except Resolver404:
+            pass
+        else:
+            mark = mark_of_view(match.func)
+            if mark is EXEMPT:
+                return None
+            if isinstance(mark, Policy):
+                return mark
+    return _policy_of_path(request)
+
+
+def _policy_after_view(request: HttpRequest) -> Policy | None:
+    """The policy for a request Django has routed: its view's own, else its path's."""
+    match = request.resolver_match
+    if match is not None and any_view_marked():
+        mark = mark_of_view(match.func)
+        if mark is EXEMPT:
+            return None
+        if isinstance(mark, Policy):
+            return mark
+    return _policy_of_path(request)
+
+
+def _decide(policy: Policy, request: HttpRequest) -> Decision:
+    meta = request.META
+    return policy.decide(
+        request.method or "",
+        meta.get(_ORIGIN),
+        meta.get(_REQUEST_METHOD),
+        meta.get(_REQUEST_HEADERS),
+        meta.get(_REQUEST_PRIVATE_NETWORK),
+    )
+
+
+def _answer_preflight(decision: Decision) -> HttpResponse:
+    status, header_list = decision.preflight_response()
+    response = HttpResponse(status=status)
+    del response.headers["Content-Type"]  # the core says which body headers go out (R27)
+    for name, value in header_list:
+        response.headers[name] = value
+    # A refused preflight is a 403; without this mark Django's request logger would write a
+    # "Forbidden" warning for each one, which a hostile client could use to flood the logs.
+    # The core has already logged the refusal at DEBUG on the cors_wsgi logger.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _decorate(decision: Decision, response: HttpResponseBase) -> None:
+    response_headers = response.headers
+    for name in headers.OWNED_RESPONSE_HEADERS:
+        response_headers.pop(name, None)
+    for name, value in decision.header_updates(response_headers.get(headers.VARY)):
+        response_headers[name] = value
+
+
+class CorsMiddleware:
+    """Django middleware that applies the CORS policy of the CORS_* settings.
+
+    Preflights (and any OPTIONS request) are routed to their view's own policy
+    (``cross_origin``) or exemption (``cors_exempt``) before the view runs, and answered
+    here; other responses, whatever their status, get the headers of the policy that
+    applies to their view or path. Invalid settings raise ImproperlyConfigured when the
+    middleware is loaded.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+        compiled_settings()  # refuse to start with invalid settings
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        early = self._before_view(request)
+        if isinstance(early, HttpResponseBase):
+            return early
+        get_response: GetResponse = self.get_response  # type: ignore[assignment]
+        response = get_response(request)
+        self._after_view(request, response, early)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        early = self._before_view(request)
+        if isinstance(early, HttpResponseBase):
+            return early
+        get_response: AsyncGetResponse = self.get_response  # type: ignore[assignment]
+        response = await get_response(request)
+        self._after_view(request, response, early)
+        return response
+
+    @staticmethod
+    def _before_view(request: HttpRequest) -> HttpResponseBase | Decision | _Untouched | None:
+        """For an OPTIONS request: the preflight answer, or the decision to apply later, or
+        _UNTOUCHED; for any other request ``None`` (decided once its view is known)."""
+        if request.method != _OPTIONS:
+            return None
+        policy = _policy_before_view(request)
+        if policy is None:
+            return _UNTOUCHED
+        decision = _decide(policy, request)
+        if decision.answer_here:
+            return _answer_preflight(decision)
+        return decision
+
+    @staticmethod
+    def _after_view(
+        request: HttpRequest, response: HttpResponseBase, early: Decision | _Untouched | None
+    ) -> None:
+        if early is None:
+            policy = _policy_after_view(request)
+            if policy is None:
+                return
+            _decorate(_decide(policy, request), response)
+        elif isinstance(early, Decision):
+            _decorate(early, response)

@@ -1,0 +1,35 @@
+"""URLconf of the Django adapter tests."""
+
+from __future__ import annotations
+
+import cors_django_test_views as views
+from django.urls import path, re_path
+
+urlpatterns = [
+    path("api/items/", views.items),
+    path("api/stream/", views.stream),
+    path("api/explode/", views.explode),
+    path("api/forbidden/", views.forbidden),
+    path("api/sets-cors-headers/", views.sets_cors_headers),
+    path("api/varies-on-cookie/", views.varies_on_cookie),
+    path("api/post-only/", views.post_only),
+    path("api/private/", views.private),
+    path("api/session/", views.session_login),
+    path("api/whoami/", views.whoami),
+    path("api/partner-feed/", views.partner_feed),
+    path("api/partner-explode/", views.partner_explode),
+    path("api/partner-private/", views.partner_private),
+    path("api/exempt/", views.exempt),
+    path("api/partner-item/", views.PartnerItemView.as_view()),
+    path("api/exempt-class/", views.ExemptView.as_view()),
+    path("api/async-items/", views.async_items),
+    path("api/async-explode/", views.async_explode),
+    path("api/async-partner/", views.async_partner),
+    path("api/async-partner-class/", views.AsyncPartnerView.as_view()),
+    path("api/things/", views.ThingsView.as_view()),
+    path("api/partner-things/", views.PartnerThingsView.as_view()),
+    path("api/denied-things/", views.DeniedThingsView.as_view()),
+    path("public/items/", views.items),
+    path("other/items/", views.items),
+    re_path(r"^v(?P<version>[0-9]+)/items/$", views.items),
+]
