@@ -145,16 +145,15 @@ def merge_vary(existing: str | None, names: Iterable[str]) -> str:
     """
     if not existing or not existing.strip(_OWS + ","):
         return ", ".join(names)
-    kept = [element.strip(_OWS) for element in existing.split(",")]
-    kept = [element for element in kept if element]
-    seen = {element.lower() for element in kept}
-    if "*" in seen:
-        return ", ".join(kept)
-    for name in names:
-        if name.lower() not in seen:
-            seen.add(name.lower())
-            kept.append(name)
-    return ", ".join(kept)
+    merged: dict[str, str] = {}  # lowercased name -> the first spelling seen
+    for element in existing.split(","):
+        name = element.strip(_OWS)
+        if name:
+            merged.setdefault(name.lower(), name)
+    if "*" not in merged:
+        for name in names:
+            merged.setdefault(name.lower(), name)
+    return ", ".join(merged.values())
 
 
 def is_forbidden_request_header(name: str) -> bool:

@@ -253,6 +253,11 @@ def parse_origin_pattern(
             f"{_suggested(scheme, rest.lower())!r}",
         )
         return None
+    if rest.startswith(_WILDCARD_LABEL + "["):
+        problems.add(
+            Code.BAD_WILDCARD, option, text, "an IP address has no subdomains; list it exactly"
+        )
+        return None
     host, port = _split_host_port(rest)
     if port is None:
         problems.add(
@@ -288,7 +293,7 @@ def parse_origin_pattern(
     if host_problem is not None:
         problems.add(Code.ORIGIN_WITH_BAD_HOST, option, text, host_problem)
         return None
-    if subdomains and base.startswith("["):
+    if subdomains and _DOTTED_NUMBERS.fullmatch(base):
         problems.add(
             Code.BAD_WILDCARD, option, text, "an IP address has no subdomains; list it exactly"
         )
@@ -299,7 +304,8 @@ def parse_origin_pattern(
             option,
             text,
             f"anybody can register a name under '{base}' (a public suffix, V11), so this "
-            "trusts strangers; list your own domain, e.g. 'https://*.yourapp.example.com'",
+            "trusts strangers; list your own domain, e.g. 'https://*.yourapp.example.com', "
+            "or name the exact sites",
         )
         return None
     return OriginPattern(

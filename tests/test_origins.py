@@ -1,0 +1,421 @@
+"""Origins: allow-list parsing (R36-R42, R47) and the compiled matcher (V4-V9, V16, V20)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from cors_wsgi import ConfigError, Policy
+from cors_wsgi.errors import Code, ProblemCollector
+from cors_wsgi.origins import OriginMatcher, OriginPattern, parse_origin_pattern
+
+
+def problems_for(entry: object) -> list[str]:
+    collector = ProblemCollector()
+    parse_origin_pattern(entry, "allow_origins", collector)
+    return [problem.code for problem in collector.problems]
+
+
+def matcher_for(*entries: str, regex: tuple[str, ...] = ()) -> OriginMatcher:
+    collector = ProblemCollector()
+    patterns = tuple(
+        p for p in (parse_origin_pattern(e, "allow_origins", collector) for e in entries) if p
+    )
+    assert not collector.problems, collector.problems
+    return OriginMatcher(
+        tuple(p for p in patterns if not p.is_exact), tuple(map(re.compile, regex)), None, 0
+    )
+
+
+def allows(entries: tuple[str, ...], origin: str) -> bool:
+    policy = Policy(allow_origins=entries)
+    return policy.decide("GET", origin).allowed
+
+
+# ---- configuration: each refused entry names its problem (R47) -------------------------
+
+REFUSED_ENTRIES = [
+    ("frontend-app.yourdomain.com", Code.ORIGIN_WITHOUT_SCHEME, "scheme-less (V17)"),
+    ("frontend-app2.yourdomain.com:7000", Code.ORIGIN_WITHOUT_SCHEME, "scheme-less with port"),
+    ("https://app.example.com/", Code.ORIGIN_WITH_PATH, "trailing slash (R36)"),
+    ("https://app.example.com/api", Code.ORIGIN_WITH_PATH, "path (R36)"),
+    ("https://app.example.com?x=1", Code.ORIGIN_WITH_PATH, "query (R36)"),
+    ("https://app.example.com#top", Code.ORIGIN_WITH_PATH, "fragment (R36)"),
+    ("https://user:pw@app.example.com", Code.ORIGIN_WITH_USERINFO, "userinfo (R36)"),
+    ("https://App.Example.com", Code.ORIGIN_NOT_LOWERCASE, "uppercase host (R36)"),
+    ("HTTPS://app.example.com", Code.ORIGIN_NOT_LOWERCASE, "uppercase scheme (R36)"),
+    ("https://app.example.com:443", Code.ORIGIN_WITH_DEFAULT_PORT, "default https port (R37)"),
+    ("http://app.example.com:80", Code.ORIGIN_WITH_DEFAULT_PORT, "default http port (R37)"),
+    (" http://10.0.0.1:8000 ", Code.ORIGIN_WITH_WHITESPACE, "surrounding whitespace"),
+    ("https://a.example.com:0", Code.ORIGIN_WITH_BAD_PORT, "port 0 (R47)"),
+    ("https://a.example.com:65536", Code.ORIGIN_WITH_BAD_PORT, "port > 65535 (R47)"),
+    ("https://a.example.com:08080", Code.ORIGIN_WITH_BAD_PORT, "leading zero (R47)"),
+    ("https://a.example.com:", Code.ORIGIN_WITH_BAD_PORT, "empty port"),
+    ("https://a.example.comhttps://b.example.com", Code.ORIGINS_RUN_TOGETHER, "missing comma"),
+    ("https://a.example.com,https://b.example.com", Code.ORIGINS_RUN_TOGETHER, "one string"),
+    ("https://a.example.com https://b.example.com", Code.ORIGINS_RUN_TOGETHER, "space-joined"),
+    ("null", Code.ORIGIN_NULL, "null is attacker-controlled (V3)"),
+    ("file://", Code.ORIGIN_OPAQUE_SCHEME, "file: origins are opaque (R40)"),
+    ("data://x", Code.ORIGIN_OPAQUE_SCHEME, "data: origins are opaque (R40)"),
+    ("https://bücher.example", Code.ORIGIN_WITH_BAD_HOST, "Unicode host, not Punycode (R38)"),
+    ("http://127.1", Code.ORIGIN_WITH_BAD_HOST, "non-canonical IPv4 (R39)"),
+    ("http://127.000.0.1", Code.ORIGIN_WITH_BAD_HOST, "leading zeros in IPv4 (R39)"),
+    ("http://[0:0:0:0:0:0:0:1]", Code.ORIGIN_WITH_BAD_HOST, "uncompressed IPv6 (R39)"),
+    ("http://[::1", Code.ORIGIN_WITH_BAD_HOST, "unterminated IPv6"),
+    ("https://exa mple.com", Code.ORIGINS_RUN_TOGETHER, "space inside"),
+    ("https://ex}ample.com", Code.ORIGIN_WITH_BAD_HOST, "odd host character (V9)"),
+    ("https://", Code.ORIGIN_WITH_BAD_HOST, "no host"),
+    ("https://*", Code.BAD_WILDCARD, "bare wildcard host"),
+    ("https://*example.com", Code.BAD_WILDCARD, "wildcard without a label boundary (V5)"),
+    ("https://a.*.example.com", Code.BAD_WILDCARD, "wildcard in the middle"),
+    ("https://*.[::1]", Code.BAD_WILDCARD, "wildcard over an IPv6 address"),
+    ("https://*.10.0.0.1", Code.BAD_WILDCARD, "wildcard over an IPv4 address"),
+    ("https://*.com", Code.WILDCARD_OVER_PUBLIC_SUFFIX, "wildcard over a TLD (V11)"),
+    ("https://*.github.io", Code.WILDCARD_OVER_PUBLIC_SUFFIX, "wildcard over github.io (V11)"),
+    ("https://*.co.uk", Code.WILDCARD_OVER_PUBLIC_SUFFIX, "wildcard over co.uk (V11)"),
+    ("", Code.EMPTY_ORIGIN, "empty string"),
+    ("*", Code.WRONG_TYPE, "'*' inside a list"),
+    (42, Code.WRONG_TYPE, "not a string"),
+]
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [(e, c) for e, c, _ in REFUSED_ENTRIES],
+    ids=[i for _, _, i in REFUSED_ENTRIES],
+)
+def test_refused_entries_report_their_code(entry: object, code: str) -> None:
+    assert code in problems_for(entry)
+
+
+def test_each_refusal_message_names_the_fix() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy(
+            allow_origins=[
+                "frontend-app.yourdomain.com",
+                "https://x.example.com/",
+                "https://X.example.com",
+            ]
+        )
+    messages = [problem.message for problem in caught.value.errors]
+    assert "'https://frontend-app.yourdomain.com'" in messages[0]
+    assert "'https://x.example.com'" in messages[1]
+    assert "'https://x.example.com'" in messages[2]
+
+
+def test_whitespace_and_missing_scheme_are_both_reported() -> None:
+    assert problems_for(" 10.0.0.1:8000 ") == [
+        Code.ORIGIN_WITH_WHITESPACE,
+        Code.ORIGIN_WITHOUT_SCHEME,
+    ]
+
+
+def test_unicode_host_message_gives_the_punycode() -> None:
+    collector = ProblemCollector()
+    parse_origin_pattern("https://bücher.example", "allow_origins", collector)
+    assert "xn--bcher-kva.example" in collector.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "https://app.example.com",
+        "http://localhost:8000",
+        "http://127.0.0.1:5173",
+        "http://[::1]:3000",
+        "https://xn--bcher-kva.example",
+        "https://*.example.com",
+        "http://localhost:*",
+        "https://*.example.com:*",
+        "http://*.localhost",
+        "chrome-extension://abcdefghijklmnop",
+        "https://example.com.",
+    ],
+)
+def test_accepted_entries(entry: str) -> None:
+    assert problems_for(entry) == []
+
+
+def test_parsed_pattern_keeps_the_label_boundary() -> None:
+    pattern = parse_origin_pattern("https://*.example.com", "allow_origins", ProblemCollector())
+    assert pattern == OriginPattern(
+        text="https://*.example.com", scheme="https", host=".example.com", port="", subdomains=True
+    )
+
+
+# ---- matching: byte-exact, whole origin, label boundaries ------------------------------
+
+MATCH_TABLE = [
+    # (rule, entries, origin, allowed)
+    ("exact match", ("https://example.com",), "https://example.com", True),
+    ("V4 prefix", ("https://example.com",), "https://example.com.evil.net", False),
+    ("V4 prefix without dot", ("https://example.com",), "https://example.computer", False),
+    ("V4 prefix hyphen", ("https://example.com",), "https://example.com-evil.net", False),
+    ("V5 suffix without boundary", ("https://*.example.com",), "https://evilexample.com", False),
+    ("V5 suffix notexample", ("https://*.example.com",), "https://notexample.com", False),
+    ("wildcard never matches the apex", ("https://*.example.com",), "https://example.com", False),
+    ("wildcard one label", ("https://*.example.com",), "https://a.example.com", True),
+    ("wildcard several labels", ("https://*.example.com",), "https://a.b.example.com", True),
+    ("wildcard keeps the scheme (V16)", ("https://*.example.com",), "http://a.example.com", False),
+    (
+        "wildcard keeps the port (V16)",
+        ("https://*.example.com",),
+        "https://a.example.com:8443",
+        False,
+    ),
+    ("V6 substring", ("https://example.com",), "https://evil.net?https://example.com", False),
+    ("V9 odd character", ("https://*.example.com",), "https://a}.example.com", False),
+    ("V9 backtick", ("https://*.example.com",), "https://a`.example.com", False),
+    ("empty label", ("https://*.example.com",), "https://.example.com", False),
+    ("double dot", ("https://*.example.com",), "https://a..example.com", False),
+    (
+        "V16 port is part of the origin",
+        ("https://example.com",),
+        "https://example.com:8443",
+        False,
+    ),
+    ("V16 scheme is part of the origin", ("https://example.com",), "http://example.com", False),
+    ("R42 no case folding", ("https://example.com",), "https://EXAMPLE.com", False),
+    ("R42 no case folding wildcard", ("https://*.example.com",), "https://A.example.com", False),
+    ("R42 trailing dot is distinct", ("https://example.com",), "https://example.com.", False),
+    ("R42 trailing dot wildcard", ("https://*.example.com",), "https://a.example.com.", False),
+    (
+        "R41 joined duplicates",
+        ("https://example.com",),
+        "https://example.com,https://example.com",
+        False,
+    ),
+    (
+        "R41 joined wildcard",
+        ("https://*.example.com",),
+        "https://a.example.com, https://b.example.com",
+        False,
+    ),
+    ("V3 null", ("https://example.com",), "null", False),
+    ("V14 CRLF", ("https://*.example.com",), "https://a.example.com\r\nSet-Cookie: x", False),
+    ("any port: a port", ("http://localhost:*",), "http://localhost:3000", True),
+    ("any port: no port", ("http://localhost:*",), "http://localhost", True),
+    ("any port: other host", ("http://localhost:*",), "http://localhost.evil.net:3000", False),
+    ("any port: leading zero", ("http://localhost:*",), "http://localhost:03000", False),
+    ("any port + wildcard", ("https://*.example.com:*",), "https://a.example.com:9000", True),
+    ("R37 default port is never sent", ("https://example.com",), "https://example.com:443", False),
+    ("V20 similar entries", ("https://foo.com", "https://bar.com"), "https://barfoo.com", False),
+    (
+        "V20 similar wildcard entries",
+        ("https://*.foo.com", "https://*.bar.com"),
+        "https://x.barfoo.com",
+        False,
+    ),
+    ("trailing-dot entry", ("https://example.com.",), "https://example.com.", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("entries", "origin", "expected"),
+    [(e, o, a) for _, e, o, a in MATCH_TABLE],
+    ids=[rule for rule, *_ in MATCH_TABLE],
+)
+def test_match_table(entries: tuple[str, ...], origin: str, expected: bool) -> None:
+    assert allows(entries, origin) is expected
+
+
+def test_an_exact_match_sends_back_the_configured_string() -> None:
+    # R54: the value comes from the configuration, not from the request.
+    entry = "https://app.example.com"
+    decision = Policy(allow_origins=[entry]).decide("GET", "https://app.example.com")
+    assert decision.headers[0][1] is entry
+
+
+def test_regexes_are_full_matched() -> None:
+    matcher = matcher_for(
+        regex=(r"https://[a-z]+\.example\.com", r"https://(?P<x>b)\.example\.org")
+    )
+    assert matcher.match("https://a.example.com") == "https://a.example.com"
+    assert matcher.match("https://b.example.org") == "https://b.example.org"
+    assert matcher.match("https://a.example.com.evil.net") is None  # V8
+    assert matcher.match("xhttps://a.example.com") is None
+
+
+def test_regexes_with_clashing_group_names_are_tried_one_by_one() -> None:
+    matcher = matcher_for(
+        regex=(r"https://(?P<n>a)\.example\.com", r"https://(?P<n>b)\.example\.com")
+    )
+    assert matcher.match("https://b.example.com") == "https://b.example.com"
+    assert matcher.match("https://c.example.com") is None
+
+
+def test_regexes_with_different_flags_are_tried_one_by_one() -> None:
+    collector = ProblemCollector()
+    matcher = OriginMatcher(
+        (),
+        (re.compile(r"https://a\.example\.com"), re.compile(r"https://b\.example\.com", re.I)),
+        None,
+        0,
+    )
+    assert not collector.problems
+    assert matcher.match("https://b.example.com")
+    assert matcher.match("https://x.example.com") is None
+
+
+def test_overlong_origins_never_reach_a_regex() -> None:
+    # V19: the length cap comes before the (possibly slow) user regex.
+    seen: list[str] = []
+
+    def recording(origin: str) -> bool:
+        seen.append(origin)
+        return True
+
+    matcher = OriginMatcher((), (), recording, 0)
+    assert matcher.match("https://" + "a" * 600 + ".example.com") is None
+    assert seen == []
+
+
+def test_the_callable_is_cached_and_bounded() -> None:
+    calls: list[str] = []
+
+    def tenant_table(origin: str) -> bool:
+        calls.append(origin)
+        return origin == "https://tenant.example.com"
+
+    matcher = OriginMatcher((), (), tenant_table, 60)
+    for _ in range(3):
+        assert matcher.match("https://tenant.example.com") == "https://tenant.example.com"
+        assert matcher.match("https://other.example.com") is None
+    assert calls == ["https://tenant.example.com", "https://other.example.com"]
+    assert matcher.match("not an origin") is None
+    assert len(calls) == 2  # malformed origins never reach the callable
+
+
+def test_the_callable_cache_forgets_the_oldest_and_expired_entries() -> None:
+    calls: list[str] = []
+
+    def tenant_table(origin: str) -> bool:
+        calls.append(origin)
+        return True
+
+    matcher = OriginMatcher((), (), tenant_table, 60, func_cache_size=2)
+    for origin in (
+        "https://a.example",
+        "https://b.example",
+        "https://c.example",
+        "https://a.example",
+    ):
+        matcher.match(origin)
+    assert calls == [
+        "https://a.example",
+        "https://b.example",
+        "https://c.example",
+        "https://a.example",
+    ]
+    no_cache = OriginMatcher((), (), tenant_table, 0)
+    no_cache.match("https://a.example")
+    no_cache.match("https://a.example")
+    assert calls[-2:] == ["https://a.example", "https://a.example"]
+
+
+def test_a_truthy_non_bool_from_the_callable_does_not_allow() -> None:
+    matcher = OriginMatcher((), (), lambda origin: "yes", 0)  # type: ignore[arg-type,return-value]
+    assert matcher.match("https://a.example") is None
+
+
+# ---- property: the fast matcher agrees with a deliberately naive reference (V20) -------
+
+
+def naive_allows(entries: list[str], origin: str) -> bool:
+    """The obvious, slow reading of each entry, written without any of the fast code."""
+    for entry in entries:
+        if "*" not in entry:
+            if origin == entry:
+                return True
+            continue
+        scheme, _, rest = entry.partition("://")
+        host_pattern, _, port_pattern = rest.partition(":")
+        if not origin.startswith(scheme + "://"):
+            continue
+        origin_rest = origin[len(scheme) + 3 :]
+        origin_host, colon, origin_port = origin_rest.partition(":")
+        if colon and (
+            not origin_port.isdigit() or origin_port.startswith("0") or not origin_port.isascii()
+        ):
+            continue
+        if port_pattern != "*" and origin_port != port_pattern:
+            continue
+        if host_pattern.startswith("*."):
+            base = host_pattern[2:]
+            if not origin_host.endswith("." + base):
+                continue
+            labels = origin_host[: -len(base) - 1].split(".")
+        else:
+            if origin_host != host_pattern:
+                continue
+            labels = origin_host.split(".")
+        if all(
+            label and all(c in "abcdefghijklmnopqrstuvwxyz0123456789-_" for c in label)
+            for label in labels
+        ):
+            return True
+    return False
+
+
+LABELS = st.sampled_from(["a", "b", "example", "com", "evil", "foo", "bar", "barfoo", "a-b", "x1"])
+SCHEMES = st.sampled_from(["http", "https"])
+PORTS = st.sampled_from(["", ":8000", ":8443", ":3000"])
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> str:
+    scheme = draw(SCHEMES)
+    labels = draw(st.lists(LABELS, min_size=2, max_size=3))
+    wildcard = draw(st.booleans())
+    host = ("*." if wildcard else "") + ".".join(labels)
+    port = draw(st.sampled_from(["", ":8000", ":*"]))
+    return f"{scheme}://{host}{port}"
+
+
+@st.composite
+def origins(draw: st.DrawFn) -> str:
+    scheme = draw(SCHEMES)
+    labels = draw(st.lists(LABELS, min_size=1, max_size=5))
+    origin = f"{scheme}://{'.'.join(labels)}{draw(PORTS)}"
+    mutation = draw(st.sampled_from(["", "upper", "dot", "odd", "comma", "slash"]))
+    if mutation == "upper":
+        origin = origin.upper()
+    elif mutation == "dot":
+        origin += "."
+    elif mutation == "odd":
+        origin = origin.replace(".", draw(st.sampled_from(["}.", "`.", "..", ".-", "_."])), 1)
+    elif mutation == "comma":
+        origin = f"{origin},{origin}"
+    elif mutation == "slash":
+        origin += "/"
+    return origin
+
+
+@given(st.lists(entries(), min_size=1, max_size=6), origins())
+def test_fast_matcher_agrees_with_naive_reference(entry_list: list[str], origin: str) -> None:
+    collector = ProblemCollector()
+    parsed = [parse_origin_pattern(e, "allow_origins", collector) for e in entry_list]
+    assume(not collector.problems and all(parsed))
+    assert allows(tuple(entry_list), origin) is naive_allows(entry_list, origin)
+
+
+@given(st.lists(entries(), min_size=1, max_size=6), origins())
+def test_allowed_origin_is_sent_back_byte_for_byte(entry_list: list[str], origin: str) -> None:
+    collector = ProblemCollector()
+    parsed = [parse_origin_pattern(e, "allow_origins", collector) for e in entry_list]
+    assume(not collector.problems and all(parsed))
+    decision = Policy(allow_origins=entry_list).decide("GET", origin)
+    sent = dict(decision.headers).get("Access-Control-Allow-Origin")
+    assert sent is None or sent == origin  # R17, R54: never anything else
+
+
+@given(st.text(max_size=80))
+def test_arbitrary_text_never_breaks_the_matcher(origin: str) -> None:
+    policy = Policy(allow_origins=["https://*.example.com", "https://app.example.com"])
+    decision = policy.decide("GET", origin)
+    if decision.allowed:
+        assert origin == "https://app.example.com" or origin.endswith(".example.com")
+        assert origin.isascii() and "\r" not in origin and "\n" not in origin

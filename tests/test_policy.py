@@ -1,0 +1,455 @@
+"""The policy: configuration refused with fixes (R43-R49), and decisions per request (R1-R35)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cors_wsgi import ConfigError, Policy
+from cors_wsgi.errors import Code
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+ACEH = "Access-Control-Expose-Headers"
+ACMA = "Access-Control-Max-Age"
+ACAPN = "Access-Control-Allow-Private-Network"
+APP = "https://app.example.com"
+
+
+def codes(**options: Any) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        Policy(**options)
+    return [problem.code for problem in caught.value.errors]
+
+
+# ---- configuration that must be refused ------------------------------------------------
+
+REFUSED_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "R43 '*' list with credentials (FastAPI snippet)",
+        {"allow_origins": ["*"], "allow_credentials": True},
+        Code.ANY_ORIGIN_WITH_CREDENTIALS,
+    ),
+    (
+        "R43 '*' with credentials",
+        {"allow_origins": "*", "allow_credentials": True},
+        Code.ANY_ORIGIN_WITH_CREDENTIALS,
+    ),
+    (
+        "V10 http origin with credentials",
+        {"allow_origins": ["http://app.example.com"], "allow_credentials": True},
+        Code.INSECURE_ORIGIN_WITH_CREDENTIALS,
+    ),
+    (
+        "V10 http wildcard with credentials",
+        {"allow_origins": ["http://*.example.com"], "allow_credentials": True},
+        Code.INSECURE_ORIGIN_WITH_CREDENTIALS,
+    ),
+    (
+        "V11 public suffix with credentials",
+        {"allow_origins": ["https://*.github.io"], "allow_credentials": True},
+        Code.WILDCARD_OVER_PUBLIC_SUFFIX,
+    ),
+    ("R11 CONNECT", {"allow_methods": ["CONNECT"]}, Code.FORBIDDEN_METHOD),
+    ("R11 trace in lowercase", {"allow_methods": ["trace"]}, Code.FORBIDDEN_METHOD),
+    ("R11 TRACK", {"allow_methods": ["TRACK"]}, Code.FORBIDDEN_METHOD),
+    ("R48 method token", {"allow_methods": ["GET POST"]}, Code.BAD_METHOD),
+    ("R48 method not a str", {"allow_methods": [1]}, Code.BAD_METHOD),
+    ("R14 cookie", {"allow_headers": ["Cookie"]}, Code.FORBIDDEN_REQUEST_HEADER),
+    ("R14 sec- prefix", {"allow_headers": ["sec-fetch-mode"]}, Code.FORBIDDEN_REQUEST_HEADER),
+    (
+        "R14 proxy- prefix",
+        {"allow_headers": ["proxy-authorization"]},
+        Code.FORBIDDEN_REQUEST_HEADER,
+    ),
+    ("R48 header token", {"allow_headers": ["x-a;x-b"]}, Code.BAD_HEADER_NAME),
+    (
+        "R48 response header as request header",
+        {"allow_headers": ["access-control-allow-origin"]},
+        Code.HEADER_IN_WRONG_LIST,
+    ),
+    (
+        "R44 expose '*' with credentials",
+        {"allow_origins": [APP], "expose_headers": "*", "allow_credentials": True},
+        Code.EXPOSE_ALL_WITH_CREDENTIALS,
+    ),
+    ("R32 set-cookie exposed", {"expose_headers": ["Set-Cookie"]}, Code.HEADER_IN_WRONG_LIST),
+    ("R48 request header exposed", {"expose_headers": ["origin"]}, Code.HEADER_IN_WRONG_LIST),
+    ("R48 expose token", {"expose_headers": ["x total"]}, Code.BAD_HEADER_NAME),
+    ("R24 negative max_age", {"max_age": -1}, Code.MAX_AGE_OUT_OF_RANGE),
+    ("R24 absurd max_age", {"max_age": 10**9}, Code.MAX_AGE_OUT_OF_RANGE),
+    ("R24 max_age not an int", {"max_age": "600"}, Code.MAX_AGE_OUT_OF_RANGE),
+    ("R24 max_age bool", {"max_age": True}, Code.MAX_AGE_OUT_OF_RANGE),
+    ("regex does not compile", {"allow_origin_regex": "https://(unclosed"}, Code.BAD_REGEX),
+    (
+        "V1 regex matching anything",
+        {"allow_origin_regex": ".*", "allow_credentials": True},
+        Code.REGEX_MATCHES_ANY_ORIGIN,
+    ),
+    (
+        "V3 regex matching null",
+        {"allow_origin_regex": r"null|https://a\.example\.com"},
+        Code.REGEX_MATCHES_ANY_ORIGIN,
+    ),
+    ("regex of bytes", {"allow_origin_regex": re.compile(rb"x")}, Code.BAD_REGEX),
+    ("regex neither str nor pattern", {"allow_origin_regex": [3]}, Code.WRONG_TYPE),
+    ("R15 preflight status", {"preflight_status": 201}, Code.BAD_PREFLIGHT_STATUS),
+    ("credentials not a bool", {"allow_credentials": "yes"}, Code.WRONG_TYPE),
+    ("origins a dict", {"allow_origins": {"https://a.example": 1}}, Code.WRONG_TYPE),
+    ("origins a number", {"allow_origins": 3}, Code.WRONG_TYPE),
+    ("origin func not callable", {"allow_origin_func": "tenants"}, Code.WRONG_TYPE),
+    ("origin func ttl negative", {"allow_origin_func_ttl": -1}, Code.WRONG_TYPE),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [(o, c) for _, o, c in REFUSED_CONFIGS],
+    ids=[i for i, _, _ in REFUSED_CONFIGS],
+)
+def test_refused_configuration(options: dict[str, Any], code: str) -> None:
+    assert code in codes(**options)
+
+
+def test_every_problem_is_reported_at_once_with_a_fix() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy(
+            allow_origins=["*"],
+            allow_credentials=True,
+            allow_methods=["TRACE"],
+            allow_headers=["cookie"],
+            max_age=-5,
+        )
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert [p.code for p in error.errors] == ["E012", "E016", "E018", "E021"]
+    assert "list the origins" in error.errors[0].message
+    assert "E012" in str(error) and "4 problems" in str(error)
+    assert error.errors[1].option == "allow_methods" and error.errors[1].value == "TRACE"
+
+
+def test_wildcard_credentials_message_says_to_list_origins() -> None:
+    with pytest.raises(ConfigError, match=r"list the origins that may send credentials"):
+        Policy(allow_origins=["*"], allow_credentials=True)
+
+
+def test_loopback_http_origins_may_send_credentials() -> None:
+    policy = Policy(
+        allow_origins=[
+            "http://localhost:3000",
+            "http://127.0.0.1:8000",
+            "http://[::1]:5000",
+            "http://*.localhost",
+        ],
+        allow_credentials=True,
+    )
+    assert policy.decide("GET", "http://127.0.0.1:8000").allowed
+
+
+def test_v11_public_suffix_wildcard_is_refused_even_without_credentials() -> None:
+    # Anonymous or not, "*.github.io" trusts every stranger's site: say so at start-up.
+    assert Code.WILDCARD_OVER_PUBLIC_SUFFIX in codes(allow_origins=["https://*.github.io"])
+    assert Code.WILDCARD_OVER_PUBLIC_SUFFIX in codes(allow_origins=["https://*.com"])
+    Policy(allow_origins=["https://*.pages.example.com"])
+
+
+def test_from_mapping_reports_unknown_keys_with_a_suggestion() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy.from_mapping({"allow_origin": [APP], "max_age": -1})
+    problems = caught.value.errors
+    assert problems[0].code == Code.UNKNOWN_OPTION
+    assert "allow_origins" in problems[0].message
+    assert Code.MAX_AGE_OUT_OF_RANGE in [p.code for p in problems]
+
+
+def test_from_mapping_accepts_a_policy_and_refuses_other_things() -> None:
+    policy = Policy(allow_origins=[APP])
+    assert Policy.from_mapping(policy) is policy
+    assert Policy.from_mapping({"allow_origins": [APP]}).allow_origins == (APP,)
+    with pytest.raises(ConfigError):
+        Policy.from_mapping(["allow_origins"])  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown option"):
+        Policy.from_mapping({"zzz": 1})
+
+
+def test_policy_is_immutable_and_readable() -> None:
+    policy = Policy(allow_origins=[APP], allow_methods=["put", "patch"], allow_headers=["X-Token"])
+    with pytest.raises(AttributeError):
+        policy.allow_credentials = True
+    assert policy.allow_methods == ("PUT", "patch")  # R10: only the six are normalized
+    assert policy.allow_headers == ("x-token",)
+    assert "allow_origins=('https://app.example.com',)" in repr(policy)
+
+
+# ---- decisions ---------------------------------------------------------------------------
+
+CREDENTIALED = Policy(
+    allow_origins=[APP, "https://*.example.org"],
+    allow_methods=["GET", "PUT", "DELETE", "PATCH"],
+    allow_headers=["content-type", "authorization", "x-token"],
+    allow_credentials=True,
+    expose_headers=["X-Total-Count"],
+    max_age=600,
+)
+ANONYMOUS_ANY = Policy(
+    allow_origins="*", allow_methods="*", allow_headers="*", expose_headers=["x-a"]
+)
+
+
+def headers_of(policy: Policy, *args: Any) -> dict[str, str]:
+    return dict(policy.decide(*args).headers)
+
+
+def test_r1_no_origin_is_not_cors_but_varies() -> None:
+    decision = CREDENTIALED.decide("GET", None)
+    assert decision.allowed and not decision.preflight and decision.headers == ()
+    assert decision.vary == ("Origin",)  # R30
+
+
+def test_r31_any_origin_sends_star_everywhere_and_does_not_vary() -> None:
+    for origin in (None, APP, "null", "garbage"):
+        decision = ANONYMOUS_ANY.decide("GET", origin)
+        assert dict(decision.headers)[ACAO] == "*"
+        assert decision.vary == ()
+    assert headers_of(ANONYMOUS_ANY, "GET", APP)[ACEH] == "x-a"  # R33
+
+
+def test_r2_preflight_needs_options_origin_and_acrm() -> None:
+    assert CREDENTIALED.decide("OPTIONS", APP, "PUT").preflight
+    assert not CREDENTIALED.decide("OPTIONS", APP).preflight  # R3: an actual OPTIONS request
+    assert not CREDENTIALED.decide("OPTIONS", None, "PUT").preflight  # R4
+    assert not CREDENTIALED.decide("POST", APP, "PUT").preflight  # R5
+
+
+def test_r3_options_without_acrm_is_decorated_like_any_actual_request() -> None:
+    assert headers_of(CREDENTIALED, "OPTIONS", APP)[ACAO] == APP
+
+
+def test_r6_empty_acrm_fails() -> None:
+    decision = CREDENTIALED.decide("OPTIONS", APP, "")
+    assert decision.preflight and not decision.allowed and decision.status == 403
+    assert decision.headers == ()
+
+
+def test_r6_empty_acrm_fails_under_any_method() -> None:
+    assert ANONYMOUS_ANY.decide("OPTIONS", APP, "").status == 403
+
+
+def test_r9_safelisted_methods_are_always_answerable() -> None:
+    policy = Policy(allow_origins=[APP], allow_methods=["PUT"])
+    for method in ("GET", "HEAD", "POST"):
+        assert policy.decide("OPTIONS", APP, method).allowed
+
+
+def test_r10_method_check_is_case_sensitive() -> None:
+    assert not CREDENTIALED.decide("OPTIONS", APP, "patch").allowed
+    assert CREDENTIALED.decide("OPTIONS", APP, "PATCH").allowed
+    assert not CREDENTIALED.decide("OPTIONS", APP, "put").allowed  # browsers send PUT
+
+
+def test_r15_r17_r19_r20_r21_r24_successful_preflight_headers() -> None:
+    decision = CREDENTIALED.decide("OPTIONS", APP, "PUT", "content-type,x-token")
+    assert decision.allowed and decision.status == 204
+    assert decision.headers == (
+        (ACAO, APP),
+        (ACAC, "true"),
+        (ACAM, "GET, PUT, DELETE, PATCH"),
+        (ACAH, "content-type, authorization, x-token"),
+        (ACMA, "600"),
+    )
+    assert decision.vary == (
+        "Origin",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    )
+
+
+def test_r16_refused_preflight_is_403_without_cors_headers() -> None:
+    for args in (
+        ("https://evil.example", "PUT", None),
+        (APP, "PROPFIND", None),
+        (APP, "PUT", "x-unknown"),
+    ):
+        decision = CREDENTIALED.decide("OPTIONS", *args)
+        assert decision.answer_here and not decision.allowed
+        assert decision.status == 403 and decision.headers == ()
+        status, headers = decision.preflight_response()
+        assert status == 403 and all(not n.startswith("Access-Control-Allow") for n, _ in headers)
+
+
+def test_r13_acrh_any_case_order_whitespace_and_lines() -> None:
+    for value in (
+        "X-Token,Content-Type",
+        " content-type , x-token ",
+        "x-token,\tcontent-type",
+        "x-token, content-type,,",
+    ):
+        assert CREDENTIALED.decide("OPTIONS", APP, "PUT", value).allowed, value
+
+
+def test_r23_malformed_acrh_is_refused() -> None:
+    for value in ("x-a;x-b", "x a", "content-type,\x00", "é"):
+        assert not CREDENTIALED.decide("OPTIONS", APP, "PUT", value).allowed, value
+
+
+def test_v18_a_megabyte_of_commas_is_refused() -> None:
+    decision = CREDENTIALED.decide("OPTIONS", APP, "PUT", "," * (1 << 20))
+    assert not decision.allowed and "V18" in decision.reason
+    assert not ANONYMOUS_ANY.decide("OPTIONS", APP, "PUT", " " * (1 << 20)).allowed
+
+
+def test_v18_many_empty_elements_are_refused() -> None:
+    assert not ANONYMOUS_ANY.decide("OPTIONS", APP, "PUT", "," * 40).allowed
+    assert ANONYMOUS_ANY.decide("OPTIONS", APP, "PUT", "x-a,,,,b").allowed
+
+
+def test_r22_authorization_is_never_covered_by_star() -> None:
+    decision = ANONYMOUS_ANY.decide("OPTIONS", APP, "PUT", "authorization,x-a")
+    assert not decision.allowed and "R22" in decision.reason
+    with_auth = Policy(allow_origins="*", allow_headers=["*", "Authorization"])
+    decision = with_auth.decide("OPTIONS", APP, "POST", "authorization,x-a")
+    assert decision.allowed
+    assert dict(decision.headers)[ACAH] == "*,authorization"
+
+
+def test_r45_r46_star_with_credentials_echoes_the_validated_request() -> None:
+    policy = Policy(
+        allow_origins=[APP], allow_methods="*", allow_headers="*", allow_credentials=True
+    )
+    decision = policy.decide("OPTIONS", APP, "PROPFIND", "X-A, x-b,x-a")
+    headers = dict(decision.headers)
+    assert headers[ACAM] == "PROPFIND"
+    assert headers[ACAH] == "x-a,x-b"
+    assert not policy.decide("OPTIONS", APP, "PROP FIND").allowed
+    assert not policy.decide("OPTIONS", APP, "GET", "authorization").allowed  # R22
+    assert ACAH not in dict(policy.decide("OPTIONS", APP, "GET").headers)
+
+
+def test_r20_star_methods_without_credentials() -> None:
+    assert headers_of(ANONYMOUS_ANY, "OPTIONS", APP, "PROPFIND")[ACAM] == "*"
+
+
+def test_r25_r32_max_age_only_on_preflights_expose_only_on_actual() -> None:
+    actual = headers_of(CREDENTIALED, "GET", APP)
+    assert ACMA not in actual and ACAM not in actual
+    assert actual == {ACAO: APP, ACAC: "true", ACEH: "X-Total-Count"}
+    assert ACEH not in headers_of(CREDENTIALED, "OPTIONS", APP, "PUT")
+
+
+def test_r24_max_age_none_and_zero() -> None:
+    assert ACMA not in headers_of(Policy(allow_origins=[APP], max_age=None), "OPTIONS", APP, "GET")
+    assert headers_of(Policy(allow_origins=[APP], max_age=0), "OPTIONS", APP, "GET")[ACMA] == "0"
+
+
+def test_r15_preflight_status_200() -> None:
+    decision = Policy(allow_origins=[APP], preflight_status=200).decide("OPTIONS", APP, "GET")
+    status, headers = decision.preflight_response()
+    assert status == 200
+    assert ("Content-Length", "0") in headers  # R27
+
+
+def test_r27_204_has_no_body_headers() -> None:
+    status, headers = CREDENTIALED.decide("OPTIONS", APP, "GET").preflight_response()
+    assert status == 204
+    assert not any(name.lower().startswith("content-") for name, _ in headers)
+    assert (
+        "Vary",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    ) in headers
+
+
+def test_r29_refused_actual_has_no_cors_headers_but_varies() -> None:
+    decision = CREDENTIALED.decide("GET", "https://evil.example")
+    assert not decision.allowed and decision.headers == () and decision.vary == ("Origin",)
+
+
+def test_r29_wildcard_match_headers() -> None:
+    assert (
+        headers_of(CREDENTIALED, "GET", "https://shop.example.org")[ACAO]
+        == "https://shop.example.org"
+    )
+
+
+def test_r51_private_network_only_when_enabled_requested_and_allowed() -> None:
+    enabled = Policy(allow_origins=[APP], allow_private_network=True)
+    assert headers_of(enabled, "OPTIONS", APP, "GET", None, "true")[ACAPN] == "true"
+    assert ACAPN not in headers_of(enabled, "OPTIONS", APP, "GET")
+    assert "Access-Control-Request-Private-Network" in enabled.decide("OPTIONS", APP, "GET").vary
+    assert ACAPN not in headers_of(
+        Policy(allow_origins=[APP]), "OPTIONS", APP, "GET", None, "true"
+    )
+    assert enabled.decide("OPTIONS", "https://evil.example", "GET", None, "true").headers == ()
+
+
+def test_preflight_passthrough_marks_preflights_for_the_app() -> None:
+    policy = Policy(allow_origins=[APP], preflight_passthrough=True)
+    decision = policy.decide("OPTIONS", APP, "GET")
+    assert decision.preflight and not decision.answer_here and decision.allowed
+    refused = policy.decide("OPTIONS", "https://evil.example", "GET")
+    assert refused.preflight and not refused.answer_here
+
+
+def test_refusals_are_logged_at_debug_with_the_reason(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="cors_wsgi"):
+        CREDENTIALED.decide("GET", "https://evil.example")
+        CREDENTIALED.decide("GET", APP)
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    assert "https://evil.example" in caplog.records[0].getMessage()
+
+
+def test_refusals_are_not_logged_above_debug(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="cors_wsgi"):
+        CREDENTIALED.decide("GET", "https://evil.example")
+    assert caplog.records == []
+
+
+def test_an_overlong_origin_is_shortened_in_the_reason() -> None:
+    decision = CREDENTIALED.decide("GET", "https://" + "a" * 5000)
+    assert len(decision.reason) < 300
+
+
+def test_decisions_are_immutable() -> None:
+    decision = CREDENTIALED.decide("GET", APP)
+    with pytest.raises(AttributeError):
+        decision.allowed = False
+    assert "Decision(" in repr(decision)
+
+
+def test_regex_and_callable_origins() -> None:
+    policy = Policy(
+        allow_origin_regex=[r"https://pr-[0-9]+\.preview\.example\.com"],
+        allow_origin_func=lambda origin: origin == "https://tenant.example.net",
+    )
+    assert policy.decide("GET", "https://pr-42.preview.example.com").allowed
+    assert policy.decide("GET", "https://tenant.example.net").allowed
+    assert not policy.decide("GET", "https://pr-x.preview.example.com").allowed
+    assert policy.decide("OPTIONS", "https://tenant.example.net", "GET").allowed
+
+
+@given(
+    method=st.sampled_from(["GET", "POST", "OPTIONS", "PUT", "patch"]),
+    origin=st.one_of(
+        st.none(), st.text(max_size=60), st.sampled_from([APP, "https://a.example.org"])
+    ),
+    acrm=st.one_of(st.none(), st.text(max_size=12)),
+    acrh=st.one_of(st.none(), st.text(max_size=60)),
+)
+def test_no_input_breaks_a_decision_or_leaks_request_bytes(
+    method: str, origin: str | None, acrm: str | None, acrh: str | None
+) -> None:
+    decision = CREDENTIALED.decide(method, origin, acrm, acrh)
+    headers = dict(decision.headers)
+    if ACAO in headers:
+        assert origin is not None and headers[ACAO] == origin
+        assert origin == APP or origin.endswith(".example.org")
+    for value in headers.values():
+        assert value.isascii() and "\r" not in value and "\n" not in value  # V14, R53
+    if decision.preflight and not decision.allowed:
+        assert decision.headers == ()
