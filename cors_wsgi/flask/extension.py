@@ -303,4 +303,3 @@ class CORS:
         paths = build_path_policies((config_layer, *layers), list[ConfigProblem](problems))
         name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
         _install(app).set_blueprint_layer(self, name, setup.url_prefix, paths)
-
