@@ -1,0 +1,245 @@
+"""Timing helpers shared by the overhead benchmarks in this directory.
+
+The benchmarks run as scripts (``python3 benchmarks/wsgi_overhead.py``), so this directory
+is on ``sys.path`` and they import these helpers with ``import _harness``.
+
+How a measurement works, and why:
+
+- A *workload* is a callable ``run(count)`` that serves ``count`` requests in a tight loop.
+  :func:`wsgi_workload` builds one for any WSGI callable: it calls the app with a prepared
+  environ and a no-op ``start_response``, iterates the body to the end and calls its
+  ``close()``, as a server would. It can put a different ``Origin`` on every request, taken
+  from a pre-generated pool, so that no cache (ours or a peer's) hides the matcher.
+- :func:`calibrate` picks a request count per workload so that one batch lasts about a
+  target time; slow workloads (a peer scanning 10,000 patterns) get few requests, fast ones
+  many, and the whole run stays short.
+- :func:`measure_interleaved` runs every workload once per repeat, rotating their order
+  from one repeat to the next, with the garbage collector off during each batch. On a
+  noisy shared machine the interference then falls on all candidates alike, and the
+  minimum (or median) over repeats is a stable figure.
+- Overhead is a candidate's figure minus the bare app's figure measured the same way in
+  the same run (:func:`overhead_ns`).
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "Environ",
+    "Statistic",
+    "Timing",
+    "WSGIApp",
+    "Workload",
+    "calibrate",
+    "environ_for",
+    "markdown_table",
+    "measure_interleaved",
+    "noop_start_response",
+    "overhead_ns",
+    "wsgi_workload",
+]
+
+Environ = dict[str, Any]
+Workload = Callable[[int], None]
+Statistic = Literal["min", "median"]
+
+
+class WSGIApp(Protocol):
+    """Any WSGI callable (PEP 3333)."""
+
+    def __call__(
+        self, environ: Environ, start_response: Callable[..., Any], /
+    ) -> Iterable[bytes]: ...
+
+
+def _discard_write(data: bytes) -> None:
+    """The ``write()`` callable handed back by :func:`noop_start_response`."""
+
+
+def noop_start_response(
+    status: str, headers: list[tuple[str, str]], exc_info: object = None
+) -> Callable[[bytes], None]:
+    """A ``start_response`` that records nothing and returns a no-op ``write()``."""
+    return _discard_write
+
+
+def environ_for(
+    method: str, path: str = "/api/items", headers: Mapping[str, str] | None = None
+) -> Environ:
+    """A minimal PEP 3333 environ for a request with no body.
+
+    ``headers`` maps HTTP header names (any case, e.g. ``"Origin"``) to values; they become
+    ``HTTP_*`` keys the way WSGI servers name them.
+    """
+    environ: Environ = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "api.example.com",
+        "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "api.example.com",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    return environ
+
+
+def wsgi_workload(
+    app: WSGIApp, environ: Environ, origins: Sequence[str] | None = None
+) -> Workload:
+    """A workload serving ``environ`` to ``app``, optionally with a fresh Origin each time.
+
+    With ``origins``, request *k* carries ``origins[k % len(origins)]`` as its Origin, and
+    the position carries over from one batch to the next, so consecutive batches keep
+    drawing new origins. Every request gets a shallow copy of ``environ``, as a server
+    builds a new one per request; the loop costs the same for the bare app and for a
+    middleware, so it cancels out in the overhead.
+    """
+    if origins is not None and not origins:
+        raise ValueError("origins must not be empty")
+    start_response = noop_start_response
+    if origins is None:
+
+        def run_same(count: int) -> None:
+            for _ in range(count):
+                body = app(environ.copy(), start_response)
+                for _chunk in body:
+                    pass
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+        return run_same
+
+    # Each origin is stored in two halves and joined per request: the joined string is a
+    # new object, so its hash is computed afresh, as for a header a server has just parsed.
+    halves = [(origin[: len(origin) // 2], origin[len(origin) // 2 :]) for origin in origins]
+    pool_size = len(halves)
+    position = 0
+
+    def run_with_origins(count: int) -> None:
+        nonlocal position
+        index = position
+        for _ in range(count):
+            head, tail = halves[index]
+            request_environ = environ.copy()
+            request_environ["HTTP_ORIGIN"] = head + tail
+            index += 1
+            if index == pool_size:
+                index = 0
+            body = app(request_environ, start_response)
+            for _chunk in body:
+                pass
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        position = index
+
+    return run_with_origins
+
+
+def _time_batch_ns(workload: Workload, count: int) -> float:
+    """Nanoseconds per request of one batch of ``count`` requests, with the GC off."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        started = time.perf_counter_ns()
+        workload(count)
+        elapsed = time.perf_counter_ns() - started
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return elapsed / count
+
+
+def calibrate(
+    workload: Workload, target_seconds: float, max_count: int, min_count: int = 1
+) -> int:
+    """A request count that makes one batch of ``workload`` last about ``target_seconds``.
+
+    Doubles a trial batch until it lasts a tenth of the target (or reaches ``max_count``),
+    then scales, so that a very slow workload is never run more than a few times here.
+    The result is clamped to ``[min_count, max_count]``.
+    """
+    if min_count < 1 or max_count < min_count:
+        raise ValueError("need 1 <= min_count <= max_count")
+    workload(1)  # warm up: first-call costs (imports, compiled patterns) are not per request
+    target_ns = target_seconds * 1e9
+    trial = 1
+    while True:
+        per_request_ns = _time_batch_ns(workload, trial)
+        if per_request_ns * trial >= target_ns / 10 or trial >= max_count:
+            break
+        trial = min(trial * 2, max_count)
+    wanted = int(target_ns / max(per_request_ns, 1.0))
+    return max(min_count, min(max_count, wanted))
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Per-request figures (ns) of one workload, one sample per repeat."""
+
+    samples_ns: tuple[float, ...]
+    count: int  # requests per batch
+
+    @property
+    def min_ns(self) -> float:
+        return min(self.samples_ns)
+
+    @property
+    def median_ns(self) -> float:
+        return statistics.median(self.samples_ns)
+
+    def stat(self, which: Statistic) -> float:
+        """The minimum or the median of the samples."""
+        return self.min_ns if which == "min" else self.median_ns
+
+
+def measure_interleaved(
+    workloads: Mapping[str, Workload], counts: Mapping[str, int], repeats: int
+) -> dict[str, Timing]:
+    """Time every workload ``repeats`` times, interleaved, rotating the order each repeat.
+
+    ``counts`` gives each workload's batch size (see :func:`calibrate`).
+    """
+    if repeats < 1:
+        raise ValueError("repeats must be at least 1")
+    names = list(workloads)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for repeat in range(repeats):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(_time_batch_ns(workloads[name], counts[name]))
+    return {name: Timing(tuple(samples[name]), counts[name]) for name in names}
+
+
+def overhead_ns(candidate: Timing, baseline: Timing, which: Statistic = "min") -> float:
+    """The candidate's per-request cost above the baseline's, by the chosen statistic."""
+    return candidate.stat(which) - baseline.stat(which)
+
+
+def markdown_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], right_aligned: Iterable[int] = ()
+) -> str:
+    """A GitHub-flavoured Markdown table; columns in ``right_aligned`` (indexes) align right."""
+    right = set(right_aligned)
+    separator = ["---:" if index in right else "---" for index in range(len(header))]
+    lines = ["| " + " | ".join(cells) + " |" for cells in (header, separator, *rows)]
+    return "\n".join(lines)
