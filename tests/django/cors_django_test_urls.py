@@ -31,5 +31,5 @@ urlpatterns = [
     path("api/denied-things/", views.DeniedThingsView.as_view()),
     path("public/items/", views.items),
     path("other/items/", views.items),
-    re_path(r"^v(?P<version>[0-9]+)/items/$", views.items),
+    re_path(r"^v[0-9]+/items/$", views.items),
 ]
