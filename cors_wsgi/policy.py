@@ -50,6 +50,7 @@ OPTION_NAMES = (
     "allow_private_network",
     "preflight_status",
     "preflight_passthrough",
+    "debug",
 )
 
 RegexInput = str | re.Pattern[str]
@@ -80,6 +81,10 @@ class Policy:
     - ``allow_private_network``: answer Private Network Access preflights (R50).
     - ``preflight_status``: 204 (default) or 200 for successful preflights.
     - ``preflight_passthrough``: let preflights reach the application, which answers them.
+    - ``debug``: for development only. A refused preflight is answered with the status of a
+      successful one and the headers that passed, so that the browser console names the
+      exact failing step (origin, method or header); refusals are logged at WARNING
+      instead of DEBUG. It reveals the allow-lists to anyone who asks: never in production.
 
     Every problem is reported at once in a :class:`~cors_wsgi.ConfigError`.
     """
@@ -109,6 +114,7 @@ class Policy:
         "allow_origin_regex",
         "allow_origins",
         "allow_private_network",
+        "debug",
         "expose_headers",
         "max_age",
         "origin_patterns",
@@ -128,6 +134,7 @@ class Policy:
     allow_private_network: bool
     preflight_status: int
     preflight_passthrough: bool
+    debug: bool
     origin_patterns: tuple[OriginPattern, ...]
     # The compiled form, derived once in _compile().
     _actual_by_origin: dict[str, Decision]
@@ -162,6 +169,7 @@ class Policy:
         allow_private_network: bool = False,
         preflight_status: int = 204,
         preflight_passthrough: bool = False,
+        debug: bool = False,
     ) -> None:
         problems = ProblemCollector()
         set_ = self._set
@@ -175,6 +183,7 @@ class Policy:
             "preflight_passthrough",
             _check_bool(problems, "preflight_passthrough", preflight_passthrough),
         )
+        set_("debug", _check_bool(problems, "debug", debug))
 
         origins, patterns = _check_origins(problems, allow_origins, credentials)
         set_("allow_origins", origins)
@@ -400,8 +409,10 @@ class Policy:
             )
         else:
             decision = self._decide_actual(origin)  # R3, R5
-        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
-            logger.debug("CORS request refused: %s", decision.reason)
+        if not decision.allowed:
+            level = logging.WARNING if self.debug else logging.DEBUG
+            if logger.isEnabledFor(level):
+                logger.log(level, "CORS request refused: %s", decision.reason)
         return decision
 
     def _allowed_origin(self, origin: str) -> str | None:
@@ -443,6 +454,9 @@ class Policy:
         allowed_origin = self._allowed_origin(origin)
         if allowed_origin is None:
             return self._refusal(True, self._preflight_vary, _origin_refusal(origin))
+        # In debug mode a refused preflight carries what passed, so the browser's console
+        # message names the step that failed.
+        passed = ((h.ALLOW_ORIGIN, allowed_origin), *self._preflight_tail)
         methods = self._allow_methods_set
         if methods is not None:
             if request_method not in methods:
@@ -451,24 +465,28 @@ class Policy:
                     self._preflight_vary,
                     f"method {request_method!r} is not in allow_methods (R20); methods "
                     f"compare case-sensitively (R10)",
+                    passed,
                 )
         elif not is_token(request_method):
             return self._refusal(
                 True,
                 self._preflight_vary,
                 f"Access-Control-Request-Method {request_method!r} is not a method name (R6)",
+                passed,
             )
         tail = self._preflight_tail
         if not self._allow_methods_value and methods is None:
             tail = ((h.ALLOW_METHODS, request_method), *tail)  # R45: echo, never "*"
         if request_headers:
             names = h.parse_request_headers(request_headers, self._max_request_headers_length)
+            passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
             if names is None:
                 return self._refusal(
                     True,
                     self._preflight_vary,
                     "Access-Control-Request-Headers is malformed or longer than any allowed "
                     "list (V18)",
+                    passed,
                 )
             allowed_names = self._allow_headers_set
             if allowed_names is not None:
@@ -478,6 +496,7 @@ class Policy:
                             True,
                             self._preflight_vary,
                             f"request header {name!r} is not in allow_headers (R21)",
+                            passed,
                         )
             else:
                 if h.AUTHORIZATION in names and not self._authorization_allowed:
@@ -486,6 +505,7 @@ class Policy:
                         self._preflight_vary,
                         "request header 'authorization' is never covered by '*' (R22); add "
                         "it to allow_headers explicitly",
+                        passed,
                     )
                 if self._allow_headers_value is None and names:
                     # R46: with credentials "*" means nothing to browsers, so the validated
@@ -504,13 +524,27 @@ class Policy:
             reason=f"preflight from {origin!r} for {request_method!r} passed every check",
         )
 
-    def _refusal(self, preflight: bool, vary: tuple[str, ...], reason: str) -> Decision:
+    def _refusal(
+        self,
+        preflight: bool,
+        vary: tuple[str, ...],
+        reason: str,
+        passed: tuple[tuple[str, str], ...] = (),
+    ) -> Decision:
+        status: int | None = None
+        headers: tuple[tuple[str, str], ...] = ()
+        if preflight:
+            if self.debug:
+                # R16 allows this deliberate exception: an ok status with partial headers.
+                status, headers = self.preflight_status, passed
+            else:
+                status = 403  # R16: no CORS headers, an explicit 403
         return Decision(
             preflight=preflight,
             answer_here=preflight and not self.preflight_passthrough,
             allowed=False,
-            status=403 if preflight else None,  # R16: no CORS headers, an explicit 403
-            headers=(),
+            status=status,
+            headers=headers,
             vary=vary,
             reason=reason,
         )

@@ -453,3 +453,57 @@ def test_no_input_breaks_a_decision_or_leaks_request_bytes(
         assert value.isascii() and "\r" not in value and "\n" not in value  # V14, R53
     if decision.preflight and not decision.allowed:
         assert decision.headers == ()
+
+
+# ---- debug mode (issue 6): refused preflights say which step failed --------------------
+
+DEBUG = Policy(
+    allow_origins=[APP],
+    allow_methods=["PUT"],
+    allow_headers=["x-token"],
+    allow_credentials=True,
+    debug=True,
+)
+
+
+def test_debug_refused_origin_gets_an_ok_status_without_headers() -> None:
+    decision = DEBUG.decide("OPTIONS", "https://evil.example", "PUT")
+    assert not decision.allowed and decision.status == 204 and decision.headers == ()
+
+
+def test_debug_refused_method_shows_the_allowed_methods() -> None:
+    decision = DEBUG.decide("OPTIONS", APP, "DELETE")
+    assert not decision.allowed and decision.status == 204
+    headers = dict(decision.headers)
+    assert headers[ACAO] == APP and headers[ACAM] == "PUT"
+
+
+def test_debug_refused_header_shows_the_allowed_headers() -> None:
+    decision = DEBUG.decide("OPTIONS", APP, "PUT", "x-other")
+    assert not decision.allowed and dict(decision.headers)[ACAH] == "x-token"
+    malformed = DEBUG.decide("OPTIONS", APP, "PUT", "x;y")
+    assert not malformed.allowed and dict(malformed.headers)[ACAO] == APP
+
+
+def test_debug_star_with_credentials_shows_the_echoed_method() -> None:
+    policy = Policy(
+        allow_origins=[APP],
+        allow_methods="*",
+        allow_headers="*",
+        allow_credentials=True,
+        debug=True,
+    )
+    decision = policy.decide("OPTIONS", APP, "PROPFIND", "authorization")
+    assert not decision.allowed and dict(decision.headers)[ACAM] == "PROPFIND"
+    assert not policy.decide("OPTIONS", APP, "BAD METHOD").allowed
+
+
+def test_debug_logs_refusals_at_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="cors_wsgi"):
+        DEBUG.decide("OPTIONS", APP, "DELETE")
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "'DELETE' is not in allow_methods" in caplog.records[0].getMessage()
+
+
+def test_debug_does_not_change_actual_requests() -> None:
+    assert DEBUG.decide("GET", "https://evil.example").headers == ()
