@@ -153,15 +153,16 @@ def _read_entry(
 def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]) -> Policy | None:
     """The core Policy for one set of settings; its problems renamed to the settings."""
     keywords: dict[str, Any] = {}
-    labels: dict[str, str] = {}
+    # keyword -> the setting it came from, so that problems name what the user wrote.
+    sources: dict[str, _Written] = {}
     for name, keyword in POLICY_SETTINGS.items():
         found = written.get(name)
         if found is not None:
             keywords[keyword] = found.value
-            labels[keyword] = found.label
+            sources[keyword] = found
         elif name in DEFAULTS:
             keywords[keyword] = DEFAULTS[name]
-            labels[keyword] = f"{name} (default)"
+            sources[keyword] = _Written(DEFAULTS[name], f"{name} (default)")
     func = written.get("CORS_ALLOWED_ORIGIN_FUNC")
     if func is not None and isinstance(func.value, str):
         try:
@@ -190,16 +191,28 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
             # As in django-cors-headers, allowing all origins makes the lists irrelevant
             # (a system check warns when both are set).
             keywords["allow_origins"] = ANY
-            labels["allow_origins"] = allow_all.label
+            sources["allow_origins"] = allow_all
             keywords.pop("allow_origin_regex", None)
             keywords.pop("allow_origin_func", None)
     try:
         return Policy(**keywords)
     except ConfigError as error:
-        problems.extend(
-            problem.renamed(labels.get(problem.option, problem.option)) for problem in error.errors
-        )
+        problems.extend(_as_written(problem, keywords, sources) for problem in error.errors)
         return None
+
+
+def _as_written(
+    problem: ConfigProblem, keywords: Mapping[str, Any], sources: Mapping[str, _Written]
+) -> ConfigProblem:
+    """A core problem, named after the setting the user wrote; when the problem is about the
+    whole translated value (CORS_ALLOW_ALL_ORIGINS=True became '*'), it shows the user's."""
+    source = sources.get(problem.option)
+    if source is None:
+        return problem
+    value = problem.value
+    if problem.option in keywords and value is keywords[problem.option]:
+        value = source.value
+    return ConfigProblem(problem.code, source.label, value, problem.message)
 
 
 def _prefix_match_regex(value: object, problems: list[ConfigProblem]) -> re.Pattern[str] | None:

@@ -187,7 +187,7 @@ def test_async_view_with_its_own_policy() -> None:
 
 def test_async_class_based_view_with_its_own_policy() -> None:
     response = run(AsyncClient().get("/api/async-partner-class/", headers={"Origin": PARTNER}))
-    assert response.content == b"async-class"
+    assert response.getvalue() == b"async-class"
     assert response["Access-Control-Allow-Origin"] == PARTNER
 
 

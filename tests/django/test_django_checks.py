@@ -1,0 +1,235 @@
+"""System checks: core problems as Errors naming the setting written, and the Warnings."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core.checks import Error, Tags, Warning, run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.middleware.common import CommonMiddleware
+from django.test import override_settings
+
+from cors_wsgi.django import checks
+
+if TYPE_CHECKING:
+    from django.core.checks import CheckMessage
+    from pytest_django import Settings
+
+MIDDLEWARE_PATH = "cors_wsgi.django.CorsMiddleware"
+
+
+def cors_messages() -> list[CheckMessage]:
+    return [m for m in run_checks(tags=[Tags.security]) if (m.id or "").startswith("cors_wsgi.")]
+
+
+def ids_of(messages: list[CheckMessage]) -> list[str]:
+    return [m.id or "" for m in messages]
+
+
+def test_valid_test_settings_have_no_messages() -> None:
+    assert cors_messages() == []
+
+
+def test_checks_are_registered_under_the_security_tag() -> None:
+    with override_settings(CORS_ALLOWED_ORIGINS=["frontend.example.com"]):
+        assert "cors_wsgi.E001" in ids_of(run_checks(tags=[Tags.security]))
+        assert "cors_wsgi.E001" not in ids_of(run_checks(tags=[Tags.models]))
+
+
+def test_manage_py_check_deploy_fails_on_a_cors_error() -> None:
+    with (
+        override_settings(CORS_ALLOWED_ORIGINS=["https://app.example.com/"]),
+        pytest.raises(SystemCheckError, match=r"cors_wsgi\.E002"),
+    ):
+        call_command("check", deploy=True, tags=[Tags.security])
+
+
+@pytest.mark.parametrize(
+    ("settings_kwargs", "expected_id", "named"),
+    [
+        ({"CORS_ALLOWED_ORIGINS": ["frontend.yourdomain.com"]}, "E001", "CORS_ALLOWED_ORIGINS"),
+        ({"CORS_ALLOWED_ORIGINS": ["https://x.example.com:443"]}, "E005", "CORS_ALLOWED_ORIGINS"),
+        ({"CORS_ALLOWED_ORIGINS": ["null"]}, "E009", "CORS_ALLOWED_ORIGINS"),
+        (
+            {"CORS_ALLOWED_ORIGINS": ["http://app.example.com"]},
+            "E013",
+            "CORS_ALLOWED_ORIGINS",
+        ),
+        (
+            {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOWED_ORIGINS": []},
+            "E012",
+            "CORS_ALLOW_ALL_ORIGINS",
+        ),
+        ({"CORS_ALLOW_METHODS": ["GET", "TRACE"]}, "E016", "CORS_ALLOW_METHODS"),
+        ({"CORS_ALLOW_HEADERS": ["cookie"]}, "E018", "CORS_ALLOW_HEADERS"),
+        ({"CORS_EXPOSE_HEADERS": ["*"]}, "E020", "CORS_EXPOSE_HEADERS"),
+        ({"CORS_PREFLIGHT_MAX_AGE": -1}, "E021", "CORS_PREFLIGHT_MAX_AGE"),
+        ({"CORS_ALLOWED_ORIGIN_REGEXES": ["(unclosed"]}, "E022", "CORS_ALLOWED_ORIGIN_REGEXES"),
+        ({"CORS_ALLOWED_ORIGIN_REGEXES": [r".*"]}, "E029", "CORS_ALLOWED_ORIGIN_REGEXES"),
+        ({"CORS_ALLOW_CREDENTIALS": "yes"}, "E023", "CORS_ALLOW_CREDENTIALS"),
+        ({"CORS_ALLOW_ALL_ORIGINS": "yes"}, "E023", "CORS_ALLOW_ALL_ORIGINS"),
+        ({"CORS_PREFLIGHT_STATUS": 201}, "E026", "CORS_PREFLIGHT_STATUS"),
+        ({"CORS_URLS_REGEX": "(unclosed"}, "E022", "CORS_URLS_REGEX"),
+        ({"CORS_URLS_REGEX": 42}, "E023", "CORS_URLS_REGEX"),
+        ({"CORS_ALLOWED_ORIGIN_FUNC": "no.such.module.func"}, "E023", "CORS_ALLOWED_ORIGIN_FUNC"),
+    ],
+)
+def test_core_problem_becomes_an_error_naming_the_setting(
+    settings_kwargs: dict[str, object], expected_id: str, named: str
+) -> None:
+    with override_settings(**settings_kwargs):
+        messages = cors_messages()
+    errors = [m for m in messages if isinstance(m, Error)]
+    assert [m.id for m in errors] == [f"cors_wsgi.{expected_id}"]
+    assert errors[0].msg.startswith(f"{named} = ")
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with override_settings(
+        CORS_ALLOWED_ORIGINS=["frontend.example.com", "https://ok.example.com/"],
+        CORS_ALLOW_METHODS=["CONNECT"],
+    ):
+        assert sorted(ids_of(cors_messages())) == [
+            "cors_wsgi.E001",
+            "cors_wsgi.E002",
+            "cors_wsgi.E016",
+        ]
+
+
+def test_problem_names_the_old_alias_the_user_wrote(settings: Settings) -> None:
+    del settings.CORS_ALLOWED_ORIGINS
+    settings.CORS_ORIGIN_WHITELIST = ["https://app.example.com/"]
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.E002"
+    assert message.msg.startswith("CORS_ORIGIN_WHITELIST = ")
+
+
+def test_problem_in_cors_paths_names_the_entry() -> None:
+    paths = {
+        "/api/": {"CORS_ALLOWED_ORIGINS": ["api.example.com"]},
+        "/public/": {"CORS_ALLOW_ALL_ORIGINS": True},  # inherits credentials: refused
+        "/other/": {"CORS_ALLOWED_ORIGIN": ["https://typo.example.com"]},
+        "no-slash": {},
+    }
+    with override_settings(CORS_PATHS=paths):
+        messages = {m.msg.split(" = ")[0]: m.id for m in cors_messages()}
+    assert messages == {
+        "CORS_PATHS['/api/']['CORS_ALLOWED_ORIGINS']": "cors_wsgi.E001",
+        "CORS_PATHS['/public/']['CORS_ALLOW_ALL_ORIGINS']": "cors_wsgi.E012",
+        "CORS_PATHS['/other/']['CORS_ALLOWED_ORIGIN']": "cors_wsgi.E024",
+        "CORS_PATHS": "cors_wsgi.E027",
+    }
+
+
+def test_cors_paths_with_cors_urls_regex_conflict() -> None:
+    with override_settings(CORS_PATHS={"/api/": {}}, CORS_URLS_REGEX=r"^/api/"):
+        assert ids_of(cors_messages()) == ["cors_wsgi.E030"]
+
+
+def test_cors_paths_of_the_wrong_type() -> None:
+    with override_settings(CORS_PATHS=["/api/"]):
+        assert ids_of(cors_messages()) == ["cors_wsgi.E023"]
+    with override_settings(CORS_PATHS={"/api/": ["https://app.example.com"]}):
+        assert ids_of(cors_messages()) == ["cors_wsgi.E023"]
+
+
+# ---- warnings
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.locale.LocaleMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+    ],
+)
+def test_warning_when_cors_middleware_is_below_one_that_answers_first(above: str) -> None:
+    with override_settings(MIDDLEWARE=[above, MIDDLEWARE_PATH]):
+        [message] = cors_messages()
+    assert isinstance(message, Warning)
+    assert message.id == "cors_wsgi.W001"
+    assert above in message.msg
+
+
+def test_warning_for_a_subclass_of_a_middleware_that_answers_first() -> None:
+    with override_settings(MIDDLEWARE=[f"{__name__}.StrictCommonMiddleware", MIDDLEWARE_PATH]):
+        assert ids_of(cors_messages()) == ["cors_wsgi.W001"]
+
+
+def test_no_order_warning_for_harmless_middleware_above() -> None:
+    harmless = [
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "no.such.module.Middleware",
+    ]
+    with override_settings(MIDDLEWARE=[*harmless, MIDDLEWARE_PATH]):
+        assert cors_messages() == []
+
+
+def test_warning_when_the_middleware_is_missing() -> None:
+    with override_settings(MIDDLEWARE=["django.middleware.common.CommonMiddleware"]):
+        assert ids_of(cors_messages()) == ["cors_wsgi.W004"]
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("CORS_REPLACE_HTTPS_REFERER", "removed"),
+        ("CORS_ALLOWED_ORIGIN", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_SOMETHING_ELSE_ENTIRELY", "Remove it"),
+    ],
+)
+def test_warning_for_a_cors_setting_that_is_not_read(name: str, hint: str) -> None:
+    with override_settings(**{name: True}):
+        [message] = cors_messages()
+    assert message.id == "cors_wsgi.W002"
+    assert name in message.msg
+    assert hint in (message.hint or "")
+
+
+def test_warning_when_django_cors_headers_is_installed_alongside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Overriding INSTALLED_APPS would run corsheaders' ready() and register its checks for
+    # the rest of the session, so the check reads a stand-in settings object here.
+    fake_settings = SimpleNamespace(
+        INSTALLED_APPS=["django.contrib.auth", "corsheaders", "cors_wsgi.django"],
+        MIDDLEWARE=[MIDDLEWARE_PATH, "corsheaders.middleware.CorsMiddleware"],
+    )
+    monkeypatch.setattr(checks, "settings", fake_settings)
+    [message] = checks._check_corsheaders()
+    assert message.id == "cors_wsgi.W003"
+    assert "corsheaders, corsheaders.middleware.CorsMiddleware" in message.msg
+
+
+def test_warning_for_corsheaders_middleware_in_the_real_settings() -> None:
+    middleware = [MIDDLEWARE_PATH, "corsheaders.middleware.CorsMiddleware"]
+    with override_settings(MIDDLEWARE=middleware):
+        assert ids_of(cors_messages()) == ["cors_wsgi.W003"]
+
+
+def test_warning_when_a_setting_and_its_old_alias_are_both_set() -> None:
+    with override_settings(CORS_ORIGIN_WHITELIST=["https://old.example.com"]):
+        [message] = cors_messages()
+    assert message.id == "cors_wsgi.W005"
+    assert "CORS_ORIGIN_WHITELIST is ignored" in message.msg
+
+
+def test_warning_when_allow_all_makes_an_allow_list_irrelevant() -> None:
+    with override_settings(CORS_ALLOW_ALL_ORIGINS=True, CORS_ALLOW_CREDENTIALS=False):
+        [message] = cors_messages()
+    assert message.id == "cors_wsgi.W006"
+    assert re.search(r"CORS_ALLOWED_ORIGINS is ignored", message.msg)
+    paths = {"/public/": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOWED_ORIGIN_REGEXES": []}}
+    with override_settings(CORS_PATHS=paths, CORS_ALLOW_CREDENTIALS=False):
+        assert "cors_wsgi.W006" in ids_of(cors_messages())
+
+
+class StrictCommonMiddleware(CommonMiddleware):
+    """A project's own CommonMiddleware: it still redirects preflights."""
