@@ -19,10 +19,10 @@ never stack headers: there is exactly one Access-Control-Allow-Origin line (R18)
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, has_request_context, request
 
 from cors_wsgi.errors import ConfigError, ConfigProblem
 from cors_wsgi.flask.options import (
@@ -38,6 +38,7 @@ from cors_wsgi.headers import OWNED_RESPONSE_HEADERS, OWNED_RESPONSE_HEADERS_LOW
 from cors_wsgi.paths import PathPolicies
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from flask.blueprints import BlueprintSetupState
     from typing_extensions import Unpack
 
@@ -147,7 +148,22 @@ class _PrefixScope:
 
 
 class _AppState:
-    """Every CORS scope of one Flask application, and the hooks that apply them."""
+    """Every CORS scope of one Flask application, and the two places that apply them.
+
+    ``before_request`` decides (it needs Flask's routing: the endpoint, the blueprints) and
+    answers preflights. The decision is applied to the response at the WSGI boundary, by
+    wrapping ``app.wsgi_app`` (Flask's documented way to add middleware), for two reasons:
+
+    - it sees the final header list, after every ``after_request`` hook (whatever their
+      order) and after the session added ``Vary: Cookie``, so no later step can add a
+      second Access-Control-Allow-Origin line or a second Vary line (R18, R30);
+    - it is a plain list operation in the core (``Decision.decorate``), a fraction of the
+      cost of editing a Werkzeug ``Headers`` object header by header.
+
+    Flask calls the response (and so ``start_response``) while the request context is
+    still pushed, so a request whose ``before_request`` never ran (an earlier hook answered
+    or raised) is decided there, late, with the same routing information.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -158,8 +174,11 @@ class _AppState:
         self.blueprint_paths: dict[str, tuple[PathPolicies, ...]] = {}
         self._prefix_layers: dict[tuple[str, object], _PrefixScope] = {}
         self.prefix_scopes: tuple[_PrefixScope, ...] = ()
+        # One key per state, so that two Flask apps sharing an environ never mix decisions.
+        self.environ_key = f"{_DECISION_KEY}.{id(self):x}"
+        self._wsgi_app = app.wsgi_app
+        app.wsgi_app = self.wsgi_app  # type: ignore[method-assign]
         app.before_request(self.before_request)
-        app.after_request(self.after_request)
 
     def set_app_layer(self, owner: object, paths: PathPolicies) -> None:
         self._app_layers.pop(owner, None)
@@ -209,33 +228,38 @@ class _AppState:
                 return policy
         return None
 
-    def before_request(self) -> Response | None:
-        req = cast(Any, request)._get_current_object()
+    def _decide(self, req: Any) -> Decision | None:
         policy = self.policy_for_request(req)
-        environ = req.environ
-        if policy is None:
-            environ[_DECISION_KEY] = None
-            return None
-        decision = decide(policy, environ)
-        environ[_DECISION_KEY] = decision
-        if decision.answer_here:
+        decision = None if policy is None else decide(policy, req.environ)
+        req.environ[self.environ_key] = decision
+        return decision
+
+    def before_request(self) -> Response | None:
+        decision = self._decide(cast(Any, request)._get_current_object())
+        if decision is not None and decision.answer_here:
             return preflight_response(decision)
         return None
 
-    def after_request(self, response: Response) -> Response:
-        req = cast(Any, request)._get_current_object()
-        environ = req.environ
-        if _DECISION_KEY in environ:
-            decision: Decision | None = environ[_DECISION_KEY]
-        else:
-            # An earlier before_request hook answered or raised before ours ran.
-            policy = self.policy_for_request(req)
-            decision = None if policy is None else decide(policy, environ)
-        if decision is None or decision.answer_here:
-            # Out of scope; or a preflight, answered by before_request (or, if another hook
-            # answered it first, that answer is not ours to turn into a success).
-            return response
-        return apply_decision(response, decision)
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        key = self.environ_key
+
+        def start_cors_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            decision = environ.get(key, _UNDECIDED)
+            if decision is _UNDECIDED:
+                late = cast(Any, request)._get_current_object() if has_request_context() else None
+                decision = None if late is None else self._decide(late)
+            # A preflight answered here is complete; one another hook answered first is
+            # not ours to turn into a success.
+            if decision is not None and not decision.answer_here:
+                headers = decision.decorate(headers)
+            return start_response(status, headers, exc_info)
+
+        return self._wsgi_app(environ, start_cors_response)
+
+
+_UNDECIDED: Any = object()
 
 
 def state_of(app: Flask) -> _AppState | None:

@@ -300,7 +300,6 @@ def test_several_cors_calls_never_stack_r18() -> None:
     assert acao_lines(actual(app, "/public")) == ["*"]
     assert acao_lines(preflight(app, "/api/items")) == [FRONTEND]
     assert len(app.before_request_funcs[None]) == 1
-    assert len(app.after_request_funcs[None]) == 1
 
 
 def test_init_app_again_replaces_that_objects_policy() -> None:
@@ -382,3 +381,52 @@ def test_scope_is_whole_segments_for_any_path(segments: list[str]) -> None:
     path = "/" + "/".join(segments)
     response = actual(app, path)
     assert (acao_lines(response) == [FRONTEND]) == (segments[0] == "api")
+
+
+@pytest.mark.parametrize("registered", ["before CORS", "after CORS"])
+def test_after_request_hooks_cannot_stack_headers_in_any_order_r18_r30(registered: str) -> None:
+    """Whatever order the app's own after_request hooks run in, the response leaves with one
+    Access-Control-Allow-Origin line and one Vary line."""
+    app, _ = make_app()
+
+    def meddle(response: Response) -> Response:
+        response.headers.add(ACAO, "*")
+        response.headers.add("Vary", "Accept-Language")
+        return response
+
+    if registered == "before CORS":
+        app.after_request(meddle)
+        CORS(app, origins=[FRONTEND])
+    else:
+        CORS(app, origins=[FRONTEND])
+        app.after_request(meddle)
+    response = actual(app, "/vary-cookie")
+    assert acao_lines(response) == [FRONTEND]
+    assert response.headers.getlist("Vary") == ["Accept-Encoding, Cookie, Accept-Language, Origin"]
+
+
+def test_preflight_answer_is_not_decorated_again_by_the_wsgi_layer() -> None:
+    app, _ = make_app()
+    CORS(app, origins=[FRONTEND])
+    response = preflight(app, "/api/items")
+    assert acao_lines(response) == [FRONTEND]
+    assert response.headers.getlist("Vary") == [
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    ]
+
+
+def test_cors_wraps_wsgi_app_once_and_keeps_other_middleware() -> None:
+    app, _ = make_app()
+    seen: list[str] = []
+    inner = app.wsgi_app
+
+    def recording(environ: dict[str, object], start_response: object) -> object:
+        seen.append(str(environ["PATH_INFO"]))
+        return inner(environ, start_response)  # type: ignore[arg-type]
+
+    app.wsgi_app = recording  # type: ignore[method-assign,assignment]
+    CORS(app, origins=[FRONTEND])
+    CORS(app, origins=[FRONTEND])
+    response = actual(app, "/api/items")
+    assert acao_lines(response) == [FRONTEND]
+    assert seen == ["/api/items"]
