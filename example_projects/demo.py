@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -66,9 +65,10 @@ def load_example(name: str) -> Callable[[str], WSGIApplication]:
 
 def _print_entry(entry: JournalEntry) -> None:
     kind = "preflight" if entry.is_preflight else entry.method
-    print(f"  api  {kind:<9} {entry.path} from {entry.origin or '-'} -> {entry.status}")
+    answer = f"raised {entry.raised} (the server logs it below)" if entry.raised else entry.status
+    print(f"  api  {kind:<9} {entry.path} from {entry.origin or '-'} -> {answer}", flush=True)
     for line in entry.cors_log:
-        print(f"       cors_wsgi: {line}")
+        print(f"       cors_wsgi: {line}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,5 +112,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING)
     sys.exit(main())

@@ -120,6 +120,8 @@ class RequestJournal:
                     body = app(environ, recording_start_response)
                 except BaseException as error:
                     entry.raised = repr(error)
+                    if self._on_entry is not None:
+                        self._on_entry(entry)
                     raise
             return self._journaled_body(entry, body)
 

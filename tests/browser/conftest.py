@@ -70,7 +70,8 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     except PlaywrightError as error:
         playwright.stop()
-        browser_unavailable(f"{executable} did not start: {error.message}")
+        first_line = error.message.strip().splitlines()[0] if error.message.strip() else ""
+        browser_unavailable(f"{executable} did not start: {first_line}", details=error.message)
     try:
         yield browser
     finally:

@@ -60,14 +60,20 @@ def browser_required(environ: dict[str, str] | os._Environ[str] = os.environ) ->
     return environ.get(REQUIRE_BROWSER_VARIABLE) == "1" or bool(environ.get("CI"))
 
 
-def browser_unavailable(reason: str, *, required: bool | None = None) -> NoReturn:
-    """Fail (when the browser is required) or skip, saying why and how to fix it."""
+def browser_unavailable(
+    reason: str, *, details: str = "", required: bool | None = None
+) -> NoReturn:
+    """Fail (when the browser is required) or skip, saying why and how to fix it.
+
+    ``details`` (such as Playwright's launch log) is shown only with a failure.
+    """
     if required is None:
         required = browser_required()
     if required:
         pytest.fail(
             f"the real-browser suite cannot run: {reason}. It is required here "
-            f"({REQUIRE_BROWSER_VARIABLE}=1 or CI is set), so this is an error, not a skip.",
+            f"({REQUIRE_BROWSER_VARIABLE}=1 or CI is set), so this is an error, not a skip."
+            + (f"\n{details}" if details else ""),
             pytrace=False,
         )
     pytest.skip(

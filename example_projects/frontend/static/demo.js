@@ -327,10 +327,13 @@
     return node;
   }
 
-  function describeStep(step) {
+  // Paths are shown without their tag: "/api/items/…".
+  const untagged = (path, tag) => path.replace(encodeURIComponent(tag), "…");
+
+  function describeStep(step, tag) {
     const credentials = step.credentials === "include" ? " + cookie" : "";
     const headers = step.requestHeaders.length ? ` [${step.requestHeaders.join(", ")}]` : "";
-    const target = step.url.slice(config.api.length);
+    const target = untagged(step.url.slice(config.api.length), tag);
     if (step.outcome === "blocked") {
       return `${step.method} ${target}${headers}${credentials} → ${step.error}`;
     }
@@ -341,12 +344,13 @@
     return seen;
   }
 
-  function describeServer(entries) {
+  function describeServer(entries, tag) {
     if (!entries.length) return ["nothing reached the server"];
     return entries.map((entry) => {
       const kind = entry.preflight ? "preflight OPTIONS" : entry.method;
       const cookie = entry.hadCookie ? " (with cookie)" : "";
-      return `${kind} ${entry.path}${cookie} → ${entry.status}`;
+      const answer = entry.raised ? `the application raised ${entry.raised}` : entry.status;
+      return `${kind} ${untagged(entry.path, tag)}${cookie} → ${answer}`;
     });
   }
 
@@ -365,8 +369,8 @@
         element("td", { class: "outcome" },
           result.outcome === "read" ? "allowed: page read it" : "blocked: TypeError",
           asExpected ? "" : " (UNEXPECTED)"),
-        element("td", {}, list(result.steps.map(describeStep))),
-        element("td", {}, list(describeServer(journal.entries))),
+        element("td", {}, list(result.steps.map((step) => describeStep(step, tag)))),
+        element("td", {}, list(describeServer(journal.entries, tag))),
         element("td", {}, log.length ? list(log) : "—"),
         element("td", {}, scenario.why),
       ),
