@@ -46,7 +46,12 @@ POLICY_SETTINGS: Final[Mapping[str, str]] = {
     "CORS_ALLOW_CREDENTIALS": "allow_credentials",
     "CORS_ALLOW_PRIVATE_NETWORK": "allow_private_network",
     "CORS_PREFLIGHT_STATUS": "preflight_status",
+    "CORS_DEBUG": "debug",
 }
+DEBUG_SETTING: Final = "CORS_DEBUG"
+# CORS_DEBUG reveals the allow-lists to anyone who asks, so it needs Django's DEBUG too,
+# unless the user insists with this value.
+FORCED_DEBUG: Final = "force"
 ALLOW_ALL_ORIGINS: Final = "CORS_ALLOW_ALL_ORIGINS"
 URLS_REGEX: Final = "CORS_URLS_REGEX"
 PATHS: Final = "CORS_PATHS"
@@ -178,6 +183,20 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
                 )
             )
             return None
+    debug = written.get(DEBUG_SETTING)
+    if debug is not None and debug.value is True and not settings.DEBUG:
+        problems.append(
+            ConfigProblem(
+                Code.CONFLICTING_OPTIONS,
+                debug.label,
+                debug.value,
+                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
+                "hold, so it only runs with DEBUG = True; set it to 'force' to run it anyway",
+            )
+        )
+        return None
+    if debug is not None and debug.value == FORCED_DEBUG:
+        keywords["debug"] = True
     allow_all = written.get(ALLOW_ALL_ORIGINS)
     if allow_all is not None:
         if not isinstance(allow_all.value, bool):

@@ -203,3 +203,20 @@ def test_compiled_settings_follow_pytest_django_deletions(settings: Settings) ->
     assert conf.compiled_settings().policy_for_path("/") is None
     del settings.CORS_URLS_REGEX
     assert conf.compiled_settings().policy_for_path("/") is not None
+
+
+def test_cors_debug_needs_django_debug() -> None:
+    with override_settings(CORS_DEBUG=True, DEBUG=False):
+        _compiled, [problem] = conf.compile_settings()
+    assert (problem.code, problem.option, problem.value) == ("E030", "CORS_DEBUG", True)
+    with override_settings(CORS_DEBUG=True, DEBUG=True):
+        policy = policy_at("/")
+    assert policy is not None
+    assert policy.debug is True
+
+
+def test_cors_debug_can_be_forced() -> None:
+    with override_settings(CORS_DEBUG="force", DEBUG=False):
+        policy = policy_at("/")
+    assert policy is not None
+    assert policy.debug is True

