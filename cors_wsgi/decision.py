@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from cors_wsgi.headers import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
@@ -15,9 +17,11 @@ __all__ = ["Decision", "HeaderList"]
 HeaderList = list[tuple[str, str]]
 
 _EMPTY_BODY_HEADERS = ((CONTENT_TYPE, "text/plain; charset=utf-8"), (CONTENT_LENGTH, "0"))
+# The names decorate() takes out of the app's headers: our own, and Vary, which it merges.
+_REPLACED_LOWER = OWNED_RESPONSE_HEADERS_LOWER | {"vary"}
 
 
-class Decision:
+class Decision(NamedTuple):
     """What to do with one request, and why.
 
     - ``preflight``: the request is a CORS preflight (R2).
@@ -29,10 +33,8 @@ class Decision:
     - ``headers``: the CORS headers to set, in order; ``vary``: the names to merge into Vary.
     - ``reason``: one sentence naming the rule that decided, for logs and debugging.
 
-    Decisions are immutable and may be shared between requests and threads (R55, V21).
+    Decisions are immutable tuples and may be shared between requests and threads (R55, V21).
     """
-
-    __slots__ = ("_reason", "allowed", "answer_here", "headers", "preflight", "status", "vary")
 
     preflight: bool
     answer_here: bool
@@ -40,42 +42,7 @@ class Decision:
     status: int | None
     headers: tuple[tuple[str, str], ...]
     vary: tuple[str, ...]
-    _reason: str
-
-    def __init__(
-        self,
-        *,
-        preflight: bool,
-        answer_here: bool,
-        allowed: bool,
-        status: int | None,
-        headers: tuple[tuple[str, str], ...],
-        vary: tuple[str, ...],
-        reason: str,
-    ) -> None:
-        setter = object.__setattr__
-        setter(self, "preflight", preflight)
-        setter(self, "answer_here", answer_here)
-        setter(self, "allowed", allowed)
-        setter(self, "status", status)
-        setter(self, "headers", headers)
-        setter(self, "vary", vary)
-        setter(self, "_reason", reason)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    @property
-    def reason(self) -> str:
-        """Why the request was allowed or refused, in one sentence."""
-        return self._reason
-
-    def __repr__(self) -> str:
-        return (
-            f"Decision(preflight={self.preflight}, allowed={self.allowed}, "
-            f"status={self.status}, headers={self.headers!r}, vary={self.vary!r}, "
-            f"reason={self._reason!r})"
-        )
+    reason: str
 
     def preflight_response(self) -> tuple[int, HeaderList]:
         """The status and complete header list of the answer to a preflight (empty body)."""
@@ -94,22 +61,18 @@ class Decision:
         Copies of the CORS response headers the app set itself are dropped, so that exactly
         one of each goes out (R18); the app's Vary lines and ours become one line (R30).
         """
-        decorated: HeaderList = []
-        existing_vary: str | None = None
-        for header in headers:
-            lower = header[0].lower()
-            if lower in OWNED_RESPONSE_HEADERS_LOWER:
-                continue
-            if lower == "vary":
-                existing_vary = (
-                    header[1] if existing_vary is None else f"{existing_vary}, {header[1]}"
-                )
-                continue
-            decorated.append(header)
-        decorated.extend(self.headers)
+        decorated = [header for header in headers if header[0].lower() not in _REPLACED_LOWER]
+        if len(decorated) == len(headers):
+            # The common case: the app set neither Vary nor any CORS header.
+            decorated += self.headers
+            if self.vary:
+                decorated.append((VARY, ", ".join(self.vary)))
+            return decorated
+        existing_vary = ", ".join(value for name, value in headers if name.lower() == "vary")
+        decorated += self.headers
         if self.vary:
             decorated.append((VARY, merge_vary(existing_vary, self.vary)))
-        elif existing_vary is not None:
+        elif existing_vary:
             decorated.append((VARY, existing_vary))
         return decorated
 

@@ -413,20 +413,13 @@ OriginFunc = Callable[[str], bool]
 class OriginMatcher:
     """The compiled allow-list: its cost per request does not grow with the list's size.
 
-    Exact entries are one hash lookup; wildcard and any-port entries are one set lookup per
-    label of the request's host (bounded by the host's length, not by the list); regular
-    expressions are combined into one full-match pattern; the callable's answers are cached.
+    Exact entries are one hash lookup (done by the policy); wildcard and any-port entries
+    are one set lookup per label of the request's host (bounded by the host's length, not
+    by the list); regular expressions are combined into one full-match pattern; the
+    callable's answers are cached.
     """
 
-    __slots__ = (
-        "_cache",
-        "_exact",
-        "_func",
-        "_func_ttl",
-        "_needs_structure",
-        "_regex",
-        "_structural",
-    )
+    __slots__ = ("_cache", "_func", "_hosts", "_needs_grammar", "_regex")
 
     def __init__(
         self,
@@ -436,52 +429,62 @@ class OriginMatcher:
         func_ttl: float,
         func_cache_size: int = 4096,
     ) -> None:
-        # The value is the configured string itself: what is sent back came from config (R54).
-        self._exact: dict[str, str] = {p.text: p.text for p in patterns if p.is_exact}
-        self._structural = frozenset(
-            (p.scheme, p.host, p.port) for p in patterns if not p.is_exact
-        )
+        # (scheme, port or "*") -> the exact hosts and the ".suffixes" of wildcards there.
+        hosts: dict[tuple[str, str], set[str]] = {}
+        for pattern in patterns:
+            hosts.setdefault((pattern.scheme, pattern.port), set()).add(pattern.host)
+        self._hosts = {key: frozenset(names) for key, names in hosts.items()}
         self._regex = combine_regexes(regexes)
         self._func = func
-        self._func_ttl = func_ttl
         self._cache = _TimedCache(func_cache_size, func_ttl) if func and func_ttl > 0 else None
-        self._needs_structure = bool(self._structural or self._regex or func)
+        self._needs_grammar = self._regex is not None or func is not None
 
     @property
     def needs_structure(self) -> bool:
         """True when some entry is more than an exact origin (wildcard, regex, callable)."""
-        return self._needs_structure
+        return bool(self._hosts) or self._needs_grammar
 
     def match(self, origin: str) -> str | None:
-        """The Access-Control-Allow-Origin value for ``origin``, or ``None`` if not allowed."""
-        exact = self._exact.get(origin)
-        if exact is not None or not self._needs_structure:
-            return exact
+        """``origin`` itself if a non-exact entry allows it, else ``None``.
+
+        Whatever is allowed here has passed the strict serialized-origin grammar (R36-R39),
+        so no odd byte is ever sent back (V9, V14).
+        """
         if len(origin) > MAX_ORIGIN_LENGTH:
             return None
-        parts = _REQUEST_ORIGIN.fullmatch(origin)
-        if parts is None:
-            return None
-        if self._structural and self._match_structure(*parts.group(1, 2, 3)):
+        if self._hosts and self._match_hosts(origin):
             return origin
+        if not self._needs_grammar or _REQUEST_ORIGIN.fullmatch(origin) is None:
+            return None
         if self._regex is not None and self._regex(origin):
             return origin
         if self._func is not None and self._ask_func(origin):
             return origin
         return None
 
-    def _match_structure(self, scheme: str, host: str, port: str | None) -> bool:
-        keys = self._structural
-        port = port or ""
-        if (scheme, host, ANY_PORT) in keys:
-            return True
-        # Each suffix starting at a dot, label boundary included (V5): ".b.example.com", ...
-        dot = host.find(".")
-        while dot > 0:
-            suffix = host[dot:]
-            if (scheme, suffix, port) in keys or (scheme, suffix, ANY_PORT) in keys:
-                return True
-            dot = host.find(".", dot + 1)
+    def _match_hosts(self, origin: str) -> bool:
+        scheme_end = origin.find("://")
+        if scheme_end <= 0:
+            return False
+        scheme = origin[:scheme_end]
+        host, _, port = origin[scheme_end + 3 :].partition(":")
+        if host.startswith("["):
+            parts = _REQUEST_ORIGIN.fullmatch(origin)
+            if parts is None:
+                return False
+            host, port = parts.group(2), parts.group(3) or ""
+        for names in (self._hosts.get((scheme, port)), self._hosts.get((scheme, ANY_PORT))):
+            if names is None:
+                continue
+            found = host in names
+            # Each suffix starting at a dot, so the label boundary holds (V5).
+            dot = host.find(".")
+            while not found and dot > 0:
+                found = host[dot:] in names
+                dot = host.find(".", dot + 1)
+            if found:
+                # Only now pay for the full grammar check: labels, case, port (R36-R39).
+                return _REQUEST_ORIGIN.fullmatch(origin) is not None
         return False
 
     def _ask_func(self, origin: str) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from cors_wsgi import headers as h
@@ -21,6 +22,13 @@ from cors_wsgi.origins import (
 )
 
 __all__ = ["ANY", "Policy"]
+
+# Builds a Decision from its fields in order without NamedTuple's argument handling, since
+# it runs once per request: (preflight, answer_here, allowed, status, headers, vary, reason).
+_new_decision: Callable[
+    [tuple[bool, bool, bool, int | None, tuple[tuple[str, str], ...], tuple[str, ...], str]],
+    Decision,
+] = partial(tuple.__new__, Decision)
 
 logger = logging.getLogger("cors_wsgi")
 
@@ -54,6 +62,12 @@ OPTION_NAMES = (
 )
 
 RegexInput = str | re.Pattern[str]
+
+_REASON_ORIGIN_REFUSED = (
+    "the origin matches no entry of allow_origins, allow_origin_regex or allow_origin_func"
+)
+_REASON_PATTERN_MATCH = "the origin matches a pattern of the allow-list"
+_REASON_PREFLIGHT_PASSED = "the preflight passed every check (origin, method, headers)"
 
 
 class Policy:
@@ -104,6 +118,8 @@ class Policy:
         "_non_cors",
         "_preflight_tail",
         "_preflight_vary",
+        "_refused_actual",
+        "_refused_preflight_origin",
         "_structural",
         "_tail",
         "allow_credentials",
@@ -151,6 +167,8 @@ class Policy:
     _non_cors: Decision
     _preflight_tail: tuple[tuple[str, str], ...]
     _preflight_vary: tuple[str, ...]
+    _refused_actual: Decision
+    _refused_preflight_origin: Decision
     _structural: bool
     _tail: tuple[tuple[str, str], ...]
 
@@ -383,6 +401,13 @@ class Policy:
             },
         )
         set_("_actual_vary", actual_vary)
+        # Refusals of an origin do not depend on the origin (it is logged beside the reason),
+        # so they are built once.
+        set_("_refused_actual", self._refusal(False, actual_vary, _REASON_ORIGIN_REFUSED))
+        set_(
+            "_refused_preflight_origin",
+            self._refusal(True, preflight_vary, _REASON_ORIGIN_REFUSED),
+        )
 
     # ---- decisions: the request path.
 
@@ -412,7 +437,13 @@ class Policy:
         if not decision.allowed:
             level = logging.WARNING if self.debug else logging.DEBUG
             if logger.isEnabledFor(level):
-                logger.log(level, "CORS request refused: %s", decision.reason)
+                logger.log(
+                    level,
+                    "CORS %s from origin %r refused: %s",
+                    "preflight" if decision.preflight else "request",
+                    _shortened(origin),
+                    decision.reason,
+                )
         return decision
 
     def _allowed_origin(self, origin: str) -> str | None:
@@ -433,15 +464,17 @@ class Policy:
             return self._non_cors
         allowed = self._matcher.match(origin) if self._structural else None
         if allowed is None:
-            return self._refusal(False, self._actual_vary, _origin_refusal(origin))
-        return Decision(
-            preflight=False,
-            answer_here=False,
-            allowed=True,
-            status=None,
-            headers=((h.ALLOW_ORIGIN, allowed), *self._tail),
-            vary=self._actual_vary,
-            reason=f"origin {origin!r} matches a pattern of the allow-list",
+            return self._refused_actual
+        return _new_decision(
+            (
+                False,
+                False,
+                True,
+                None,
+                ((h.ALLOW_ORIGIN, allowed), *self._tail),
+                self._actual_vary,
+                _REASON_PATTERN_MATCH,
+            )
         )
 
     def _decide_preflight(
@@ -453,7 +486,7 @@ class Policy:
     ) -> Decision:
         allowed_origin = self._allowed_origin(origin)
         if allowed_origin is None:
-            return self._refusal(True, self._preflight_vary, _origin_refusal(origin))
+            return self._refused_preflight_origin
         # In debug mode a refused preflight carries what passed, so the browser's console
         # message names the step that failed.
         passed = ((h.ALLOW_ORIGIN, allowed_origin), *self._preflight_tail)
@@ -514,14 +547,16 @@ class Policy:
         headers = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
         if self.allow_private_network and request_private_network == "true":
             headers = (*headers, (h.ALLOW_PRIVATE_NETWORK, "true"))  # R51
-        return Decision(
-            preflight=True,
-            answer_here=not self.preflight_passthrough,
-            allowed=True,
-            status=self.preflight_status,
-            headers=headers,
-            vary=self._preflight_vary,
-            reason=f"preflight from {origin!r} for {request_method!r} passed every check",
+        return _new_decision(
+            (
+                True,
+                not self.preflight_passthrough,
+                True,
+                self.preflight_status,
+                headers,
+                self._preflight_vary,
+                _REASON_PREFLIGHT_PASSED,
+            )
         )
 
     def _refusal(
@@ -539,20 +574,22 @@ class Policy:
                 status, headers = self.preflight_status, passed
             else:
                 status = 403  # R16: no CORS headers, an explicit 403
-        return Decision(
-            preflight=preflight,
-            answer_here=preflight and not self.preflight_passthrough,
-            allowed=False,
-            status=status,
-            headers=headers,
-            vary=vary,
-            reason=reason,
+        return _new_decision(
+            (
+                preflight,
+                preflight and not self.preflight_passthrough,
+                False,
+                status,
+                headers,
+                vary,
+                reason,
+            )
         )
 
 
-def _origin_refusal(origin: str) -> str:
-    shown = origin if len(origin) <= 200 else origin[:200] + "..."
-    return f"origin {shown!r} is not allowed by this policy"
+def _shortened(origin: str) -> str:
+    """The Origin as logged: a hostile megabyte is cut short."""
+    return origin if len(origin) <= 200 else origin[:200] + "..."
 
 
 def _check_bool(problems: ProblemCollector, option: str, value: object) -> bool:
