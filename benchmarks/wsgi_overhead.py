@@ -29,17 +29,20 @@ commas costs no more than an ordinary (allowed) preflight.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import importlib
+import io
 import json
 import os
 import platform
+import pstats
 import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import _harness
-from _harness import Environ, Statistic, Timing, WSGIApp
+from _harness import Clock, Environ, Statistic, Timing, WSGIApp
 
 # Run as a script from a checkout, the repository root is not on sys.path; appended (not
 # prepended) so that an installed cors_wsgi, if any, is the one measured.
@@ -49,7 +52,33 @@ from cors_wsgi import CORSMiddleware
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["SCENARIO_KINDS", "BenchmarkResult", "Settings", "main", "render_markdown", "run"]
+# The scenario definitions and request builders below are shared: the Django and Flask
+# benchmarks import them so that all three measure the same requests.
+__all__ = [
+    "ALLOW_HEADERS",
+    "ALLOW_LIST_SIZES",
+    "ALLOW_METHODS",
+    "EXPOSE_HEADERS",
+    "HUGE_HEADER_KEY",
+    "HUGE_HEADER_LIST_SIZE",
+    "HUGE_HEADER_TITLE",
+    "MAX_AGE",
+    "SCENARIO_KINDS",
+    "AllowListKind",
+    "BenchmarkResult",
+    "Scenario",
+    "Settings",
+    "allow_list",
+    "allowed_origins",
+    "environ_for",
+    "main",
+    "prepare",
+    "profile",
+    "refused_origins",
+    "render_markdown",
+    "run",
+    "scenarios",
+]
 
 ALLOW_LIST_SIZES = (1, 100, 10_000)
 ALLOW_METHODS = ("GET", "POST", "PUT", "DELETE")
@@ -91,16 +120,17 @@ MAX_HUGE_HEADER_RATIO = 1.0
 class Settings:
     """How long and how carefully to measure."""
 
-    repeats: int = 11
-    batch_seconds: float = 0.025
+    repeats: int = 25
+    batch_seconds: float = 0.005
     max_batch: int = 50_000
     origin_pool: int = 1 << 16
     statistic: Statistic = "min"
+    clock: Clock = "cpu"
     allow_list: AllowListKind = "wildcard"
     sizes: tuple[int, ...] = ALLOW_LIST_SIZES
 
 
-QUICK = Settings(repeats=3, batch_seconds=0.004, max_batch=20_000, origin_pool=1 << 14)
+QUICK = Settings(repeats=7, batch_seconds=0.002, max_batch=20_000, origin_pool=1 << 14)
 
 
 @dataclass(frozen=True)
@@ -259,15 +289,30 @@ def environ_for(scenario: Scenario) -> Environ:
     return _harness.environ_for(scenario.method, headers=headers)
 
 
-def run(settings: Settings, progress: Callable[[str], None] | None = None) -> BenchmarkResult:
-    """Measure every scenario, interleaving the bare app and the two middlewares."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Subjects:
+    """The apps under test per allow-list size, and the origin pools per scenario kind."""
+
+    apps: dict[int, dict[str, WSGIApp]]
+    pools: dict[tuple[OriginKind, int], list[str] | None]
+
+    def workloads(self, scenario: Scenario) -> dict[str, _harness.Workload]:
+        """One workload per app (bare, cors_wsgi, wsgicors) serving ``scenario``."""
+        environ = environ_for(scenario)
+        origins = self.pools[scenario.origin_kind, scenario.list_size]
+        return {
+            name: _harness.wsgi_workload(app, environ, origins)
+            for name, app in self.apps[scenario.list_size].items()
+        }
+
+
+def prepare(settings: Settings) -> Subjects:
+    """Build the middlewares (this compiles the allow-lists) and the origin pools."""
     kind = settings.allow_list
-    sizes = sorted(set(settings.sizes) | {HUGE_HEADER_LIST_SIZE})
     apps: dict[int, dict[str, WSGIApp]] = {}
     pools: dict[tuple[OriginKind, int], list[str] | None] = {}
     refused_pool = refused_origins(settings.origin_pool)
-    for size in sizes:
+    for size in sorted(set(settings.sizes) | {HUGE_HEADER_LIST_SIZE}):
         entries = allow_list(size, kind)
         apps[size] = {
             BARE: bare_app,
@@ -277,25 +322,30 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         pools["allowed", size] = allowed_origins(size, kind, settings.origin_pool)
         pools["refused", size] = refused_pool
         pools["none", size] = None
+    return Subjects(apps, pools)
 
+
+def run(settings: Settings, progress: Callable[[str], None] | None = None) -> BenchmarkResult:
+    """Measure every scenario, interleaving the bare app and the two middlewares."""
+    started = time.perf_counter()
+    subjects = prepare(settings)
     rows: list[Row] = []
     for scenario in scenarios(settings.sizes):
         if progress is not None:
             progress(f"{scenario.title}, {scenario.list_size:,} origins")
-        environ = environ_for(scenario)
-        origins = pools[scenario.origin_kind, scenario.list_size]
-        workloads = {
-            name: _harness.wsgi_workload(app, environ, origins)
-            for name, app in apps[scenario.list_size].items()
-        }
+        workloads = subjects.workloads(scenario)
         # One batch must not reuse origins (a cache could then answer), so it is capped by
         # the pool's size as well as by time.
         max_batch = min(settings.max_batch, settings.origin_pool)
         counts = {
-            name: _harness.calibrate(workload, settings.batch_seconds, max_batch)
+            name: _harness.calibrate(
+                workload, settings.batch_seconds, max_batch, clock=settings.clock
+            )
             for name, workload in workloads.items()
         }
-        timings = _harness.measure_interleaved(workloads, counts, settings.repeats)
+        timings = _harness.measure_interleaved(
+            workloads, counts, settings.repeats, clock=settings.clock
+        )
         rows.append(_row(scenario, timings, settings.statistic))
     verdicts = _verdicts(rows, settings.sizes)
     return BenchmarkResult(
@@ -427,13 +477,36 @@ def render_markdown(result: BenchmarkResult) -> str:
     setup = (
         f"{result.python} on {result.machine}; {settings.allow_list} allow-list; "
         f"{settings.statistic} of {settings.repeats} interleaved repeats, batches of "
-        f"~{settings.batch_seconds * 1000:g} ms; {result.elapsed_seconds:.0f} s in all."
+        f"~{settings.batch_seconds * 1000:g} ms of {settings.clock} time; "
+        f"{result.elapsed_seconds:.0f} s in all."
     )
     table = _harness.markdown_table(header, rows, right_aligned=range(1, 5))
     return f"{setup}\n\n{table}\n\n{summary}\n"
 
 
-def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
+def profile(settings: Settings, requests: int = 20_000, top: int = 12) -> str:
+    """cProfile of cors_wsgi alone in every scenario: the functions that cost the most.
+
+    Profiling inflates every Python call, so read it for where the time goes, not for how
+    much there is; the table's figures are the measurements.
+    """
+    subjects = prepare(settings)
+    reports = []
+    for scenario in scenarios(settings.sizes):
+        workload = subjects.workloads(scenario)[CORS_WSGI]
+        workload(100)  # warm up
+        profiler = cProfile.Profile()
+        profiler.runcall(workload, min(requests, settings.origin_pool))
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.strip_dirs().sort_stats("tottime").print_stats(top)
+        lines = [line for line in text.getvalue().splitlines() if line.strip()]
+        title = f"### {scenario.title}, {scenario.list_size:,} allowed origins"
+        reports.append(title + "\n\n```\n" + "\n".join(lines) + "\n```\n")
+    return "\n".join(reports)
+
+
+def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     parser.add_argument("--repeats", type=int, help="interleaved repeats per scenario")
@@ -443,9 +516,17 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
     parser.add_argument("--statistic", choices=["min", "median"], help="over the repeats")
     parser.add_argument("--allow-list", choices=["wildcard", "exact"], help="kind of entries")
     parser.add_argument(
+        "--clock", choices=["cpu", "wall"], help="thread CPU time (default) or wall time"
+    )
+    parser.add_argument(
         "--sizes", type=int, nargs="+", help=f"allow-list sizes (default {ALLOW_LIST_SIZES})"
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of timing, print a cProfile of cors_wsgi in every scenario",
+    )
     arguments = parser.parse_args(argv)
     settings = QUICK if arguments.quick else Settings()
     overrides: dict[str, Any] = {
@@ -455,6 +536,7 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
         "origin_pool": arguments.origin_pool,
         "statistic": arguments.statistic,
         "allow_list": arguments.allow_list,
+        "clock": arguments.clock,
         "sizes": tuple(arguments.sizes) if arguments.sizes else None,
     }
     settings = Settings(
@@ -462,12 +544,16 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
     )
     if settings.origin_pool <= 200:
         parser.error("--origin-pool must exceed 200, wsgicors's cache size")
-    return settings, arguments.json
+    return settings, arguments
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, print the Markdown table; exit status 0 whatever the verdicts."""
-    settings, json_path = _parse_arguments(argv)
+    settings, arguments = _parse_arguments(argv)
+    if arguments.profile:
+        print(profile(settings))
+        return 0
+    json_path: str | None = arguments.json
     result = run(settings, progress=lambda step: print(f"  {step}", file=sys.stderr))
     print(render_markdown(result))
     if json_path:

@@ -69,3 +69,15 @@ def test_quick_run_prints_a_row_for_every_scenario(
     # Every target the issue sets is checked: the share of wsgicors on each of the 16 rows,
     # growth with the list size for the 5 scenario kinds, and the 1 MiB header once.
     assert len(results["verdicts"]) == 16 + 5 + 1
+
+
+def test_profile_mode_reports_every_scenario(
+    wsgi_overhead: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = wsgi_overhead.main([*MINIMAL, "--profile", "--sizes", "1"])
+
+    assert status == 0
+    headings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("### ")]
+    # Five scenario kinds at one size, plus the 1 MiB preflight.
+    assert len(headings) == 5 + 1
+    assert all("allowed origins" in heading for heading in headings)
