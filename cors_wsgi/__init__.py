@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from cors_wsgi.decision import Decision
 from cors_wsgi.errors import ConfigError, ConfigProblem
+from cors_wsgi.explain import Explanation, explain
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
-__all__ = ["CORSMiddleware", "ConfigError", "ConfigProblem", "Decision", "PathPolicies", "Policy"]
+__all__ = [
+    "CORSMiddleware",
+    "ConfigError",
+    "ConfigProblem",
+    "Decision",
+    "Explanation",
+    "PathPolicies",
+    "Policy",
+    "explain",
+]
 __version__ = "0.1.0"
