@@ -1,25 +1,36 @@
-"""The Flask extension: ``CORS(app)``, ``CORS(blueprint)``, ``init_app``, and the two hooks.
+"""The Flask extension: ``CORS(app)``, ``CORS(blueprint)``, ``init_app``.
 
 One :class:`_AppState` per Flask application holds every CORS scope configured on it (the
-app's ``CORS()`` calls, each blueprint's, and the ``@cross_origin`` views it routes to) and
-registers exactly two hooks with Flask's public API:
+app's ``CORS()`` calls, each blueprint's, and the ``@cross_origin`` views it routes to)
+and applies them at one place: a wrapper around ``app.wsgi_app``, Flask's documented way
+to add WSGI middleware. Why there, and not in ``before_request``/``after_request`` hooks:
 
-- ``before_request`` picks the one policy that applies to the request, asks the core for a
-  decision and, for a preflight, answers it: the view never runs, and no 404, 405 or
-  trailing-slash redirect reaches the browser (R7, R8);
-- ``after_request`` applies the same decision to whatever response Flask produced: the
-  view's, an ``abort()``, an ``errorhandler``'s, or the 500 Flask makes of an unhandled
-  exception (Flask runs ``after_request`` for all of them). No exception handler is
-  replaced.
+- a preflight is answered before anything of the app runs: no ``before_request`` hook
+  (authentication), no ``url_value_preprocessor``, no view, no 404/405 for a URL without a
+  route or without OPTIONS, no trailing-slash redirect (R7, R8, V22), whatever order
+  hooks were registered in;
+- every other response in scope is decorated at ``start_response``, so the decoration
+  sees Flask's final header list: after every ``after_request`` hook (in any order), after
+  the session added ``Vary: Cookie``, for the view's response, ``abort()``, an
+  ``errorhandler``'s and the 500 Flask makes of an unhandled exception alike. No exception
+  handler is replaced. Since one decision is made per request, several ``CORS()`` calls,
+  blueprints and decorators never stack headers: one Access-Control-Allow-Origin (R18);
+- the work is a few list operations in the core, not Flask hooks and Werkzeug ``Headers``
+  edits, which cost several times more per request (benchmarks/flask_overhead.py).
 
-Since one decision is made per request, several ``CORS()`` calls, blueprints and decorators
-never stack headers: there is exactly one Access-Control-Allow-Origin line (R18).
+When the policy depends only on the path (``CORS(app)`` calls, no ``CORS(blueprint)`` and
+no ``@cross_origin`` view), it is chosen from ``PATH_INFO`` before Flask runs. Otherwise
+it depends on Flask's routing (the endpoint, its blueprints): a preflight is then routed
+with Flask's own URL adapter (``app.request_context(environ).match_request()``, without
+pushing the context, so no session or teardown hook runs for it), and any other request
+is decided at ``start_response``, where Flask's request context is still active.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Flask, Response, has_request_context, request
@@ -48,8 +59,6 @@ if TYPE_CHECKING:
 __all__ = ["CORS", "RouteCORS", "apply_decision", "decide", "preflight_response", "state_of"]
 
 EXTENSION_KEY = "cors_wsgi"
-# Where before_request leaves its decision for after_request, so it is made once.
-_DECISION_KEY = "cors_wsgi.decision"
 # The attribute @cross_origin puts on a view function (functools.wraps carries it along).
 ROUTE_ATTRIBUTE = "cors_wsgi_route"
 
@@ -148,22 +157,7 @@ class _PrefixScope:
 
 
 class _AppState:
-    """Every CORS scope of one Flask application, and the two places that apply them.
-
-    ``before_request`` decides (it needs Flask's routing: the endpoint, the blueprints) and
-    answers preflights. The decision is applied to the response at the WSGI boundary, by
-    wrapping ``app.wsgi_app`` (Flask's documented way to add middleware), for two reasons:
-
-    - it sees the final header list, after every ``after_request`` hook (whatever their
-      order) and after the session added ``Vary: Cookie``, so no later step can add a
-      second Access-Control-Allow-Origin line or a second Vary line (R18, R30);
-    - it is a plain list operation in the core (``Decision.decorate``), a fraction of the
-      cost of editing a Werkzeug ``Headers`` object header by header.
-
-    Flask calls the response (and so ``start_response``) while the request context is
-    still pushed, so a request whose ``before_request`` never ran (an earlier hook answered
-    or raised) is decided there, late, with the same routing information.
-    """
+    """Every CORS scope of one Flask application, applied around ``app.wsgi_app``."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -174,11 +168,11 @@ class _AppState:
         self.blueprint_paths: dict[str, tuple[PathPolicies, ...]] = {}
         self._prefix_layers: dict[tuple[str, object], _PrefixScope] = {}
         self.prefix_scopes: tuple[_PrefixScope, ...] = ()
-        # One key per state, so that two Flask apps sharing an environ never mix decisions.
-        self.environ_key = f"{_DECISION_KEY}.{id(self):x}"
+        # Whether choosing a policy needs Flask's routing; known once the app serves, since
+        # Flask refuses new routes and blueprints after its first request.
+        self._routed: bool | None = None
         self._wsgi_app = app.wsgi_app
         app.wsgi_app = self.wsgi_app  # type: ignore[method-assign]
-        app.before_request(self.before_request)
 
     def set_app_layer(self, owner: object, paths: PathPolicies) -> None:
         self._app_layers.pop(owner, None)
@@ -192,6 +186,7 @@ class _AppState:
         layers.pop(owner, None)
         layers[owner] = paths
         self.blueprint_paths[name] = tuple(reversed(layers.values()))
+        self._routed = True
         # A prefix holding a URL variable ("/<lang>/api") cannot be matched without routing.
         if url_prefix and url_prefix.strip("/") and "<" not in url_prefix:
             self._prefix_layers.pop((name, owner), None)
@@ -199,9 +194,27 @@ class _AppState:
             scopes = reversed(self._prefix_layers.values())
             self.prefix_scopes = tuple(sorted(scopes, key=lambda scope: -scope.length))
 
+    def _needs_routing(self) -> bool:
+        routed = self._routed
+        if routed is None:
+            routed = any(
+                getattr(view, ROUTE_ATTRIBUTE, None) is not None
+                for view in self.app.view_functions.values()
+            )
+            self._routed = routed
+        return routed
+
+    def policy_for_path(self, path: str) -> Policy | None:
+        """The app's policy for ``path`` (the ``CORS(app)`` calls, newest first)."""
+        for paths in self.app_paths:
+            policy = paths.policy_for(path)
+            if policy is not None:
+                return policy
+        return None
+
     def policy_for_request(self, req: Any) -> Policy | None:
-        """The one policy for this request: the view's decorator, else its blueprints' (the
-        innermost first), else the app's; ``None`` when the request is out of CORS scope."""
+        """The one policy for a routed request: the view's decorator, else its blueprints'
+        (innermost first), else the app's; ``None`` when the request is out of CORS scope."""
         path: str = req.path
         endpoint = req.endpoint
         if endpoint is not None:
@@ -209,12 +222,11 @@ class _AppState:
             route = getattr(view, ROUTE_ATTRIBUTE, None)
             if route is not None:
                 return cast(RouteCORS, route).policy_for(self.app)
-            if self.blueprint_paths:
-                for name in req.blueprints:
-                    for paths in self.blueprint_paths.get(name, ()):
-                        policy = paths.policy_for(path)
-                        if policy is not None:
-                            return policy
+            for name in req.blueprints:
+                for paths in self.blueprint_paths.get(name, ()):
+                    policy = paths.policy_for(path)
+                    if policy is not None:
+                        return policy
         else:
             # No route (404), or one that refuses the method (405), or a trailing-slash
             # redirect: a preflight there is still answered (R7, R8).
@@ -222,44 +234,78 @@ class _AppState:
                 policy = scope.policy_for(path)
                 if policy is not None:
                     return policy
-        for paths in self.app_paths:
-            policy = paths.policy_for(path)
-            if policy is not None:
-                return policy
-        return None
+        return self.policy_for_path(path)
 
-    def _decide(self, req: Any) -> Decision | None:
+    def _decide_routed_preflight(self, environ: WSGIEnvironment) -> Decision | None:
+        context = self.app.request_context(environ)
+        context.match_request()
+        policy = self.policy_for_request(context.request)
+        return None if policy is None else decide(policy, environ)
+
+    def _decide_in_context(self) -> Decision | None:
+        if not has_request_context():  # Flask always calls start_response inside it
+            return None
+        req = cast(Any, request)._get_current_object()
         policy = self.policy_for_request(req)
-        decision = None if policy is None else decide(policy, req.environ)
-        req.environ[self.environ_key] = decision
-        return decision
-
-    def before_request(self) -> Response | None:
-        decision = self._decide(cast(Any, request)._get_current_object())
-        if decision is not None and decision.answer_here:
-            return preflight_response(decision)
-        return None
+        return None if policy is None else decide(policy, req.environ)
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        key = self.environ_key
+        decision: Decision | None
+        if not self._needs_routing():
+            policy = self.policy_for_path(_request_path(environ))
+            if policy is None:
+                return self._wsgi_app(environ, start_response)
+            decision = decide(policy, environ)
+        elif _may_be_preflight(environ):
+            decision = self._decide_routed_preflight(environ)
+            if decision is None:
+                return self._wsgi_app(environ, start_response)
+        else:
+            return self._wsgi_app(environ, self._late_start_response(start_response))
+        if decision.answer_here:
+            status, headers = decision.preflight_response()
+            start_response(_STATUS_LINES[status], headers)
+            return []
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            decision = environ.get(key, _UNDECIDED)
-            if decision is _UNDECIDED:
-                late = cast(Any, request)._get_current_object() if has_request_context() else None
-                decision = None if late is None else self._decide(late)
-            # A preflight answered here is complete; one another hook answered first is
-            # not ours to turn into a success.
-            if decision is not None and not decision.answer_here:
-                headers = decision.decorate(headers)
-            return start_response(status, headers, exc_info)
+            return start_response(status, decision.decorate(headers), exc_info)
 
         return self._wsgi_app(environ, start_cors_response)
 
+    def _late_start_response(self, start_response: StartResponse) -> StartResponse:
+        def start_cors_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            decision = self._decide_in_context()
+            if decision is not None:
+                headers = decision.decorate(headers)
+            return start_response(status, headers, exc_info)
 
-_UNDECIDED: Any = object()
+        return start_cors_response
+
+
+_STATUS_LINES = {status: f"{status} {HTTPStatus(status).phrase}" for status in (200, 204, 403)}
+
+
+def _request_path(environ: WSGIEnvironment) -> str:
+    """The path as ``flask.request.path`` reads it (PEP 3333 strings carry latin-1 bytes)."""
+    path: str = environ.get("PATH_INFO") or ""
+    if not path.isascii():
+        path = path.encode("latin-1").decode("utf-8", "replace")
+    return "/" + path.lstrip("/")
+
+
+def _may_be_preflight(environ: WSGIEnvironment) -> bool:
+    """Whether the core could call this request a preflight (R2: OPTIONS, Origin and
+    Access-Control-Request-Method all present); only used to skip routing the others up
+    front. The core makes the actual call."""
+    return (
+        environ.get("REQUEST_METHOD") == "OPTIONS"
+        and "HTTP_ORIGIN" in environ
+        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+    )
 
 
 def state_of(app: Flask) -> _AppState | None:

@@ -182,18 +182,38 @@ def test_auth_hook_rejection_carries_cors_headers(registered: str) -> None:
     assert acao_lines(response) == [FRONTEND]
 
 
-def test_preflight_is_answered_before_an_auth_hook_registered_later_v22() -> None:
-    """Preflights carry no credentials (R28): an auth hook must never see them."""
+@pytest.mark.parametrize("registered", ["before CORS", "after CORS"])
+@pytest.mark.parametrize("routing", ["by path", "by route"])
+def test_preflight_is_answered_before_any_app_hook_v22_r28(registered: str, routing: str) -> None:
+    """Preflights carry no credentials (R28): an auth hook must never see them, whatever
+    the order it was registered in, and whether the policy is chosen by path or by route."""
     app = Flask(__name__)
-    CORS(app, origins=[FRONTEND])
     seen: list[str] = []
 
-    @app.before_request
     def require_token() -> None:
         seen.append("auth")
         abort(401)
+
+    def teardown(error: BaseException | None) -> None:
+        seen.append("teardown")
+
+    app.teardown_request(teardown)
+    if registered == "before CORS":
+        app.before_request(require_token)
+    CORS(app, origins=[FRONTEND])
+    if registered == "after CORS":
+        app.before_request(require_token)
+    if routing == "by route":
+
+        @app.get("/api/report")
+        @cross_origin(origins=[FRONTEND])
+        def report() -> str:
+            return "report"
 
     response = preflight(app, "/api/anything")
     assert response.status_code == 204
     assert acao_lines(response) == [FRONTEND]
     assert seen == []
+    if routing == "by route":
+        assert preflight(app, "/api/report").status_code == 204
+        assert seen == []
