@@ -1,7 +1,8 @@
 """A JSON API written as a bare WSGI callable, made cross-origin by CORSMiddleware.
 
 The routes form the contract the demo page and the browser tests rely on (the Django and
-Flask examples serve the same one). ``AREA`` is ``api``, ``public`` or ``internal``, and
+Flask examples serve the same one). ``AREA`` is ``api``, ``partner``, ``public`` or
+``internal``, and
 ``TAG`` is any text: each caller picks its own, because a browser caches a successful
 preflight per URL and a cached preflight would hide the next one.
 
@@ -24,6 +25,7 @@ The CORS policies, one per path prefix (any other path gets no CORS headers at a
 - ``/api/``: only the page's origin, with cookies; methods GET, POST, PUT, DELETE, PATCH;
   request headers Content-Type, Authorization, X-Demo-Token; X-Total-Count exposed;
   preflights cached for 10 minutes.
+- ``/partner/``: only the page's origin, but without cookies (allow_credentials=False).
 - ``/public/``: any origin, without cookies; GET and POST; any request header (which, by
   the Fetch standard, never covers Authorization); preflights not cached.
 """
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AREAS", "SESSION_COOKIE", "api_app", "create_app", "policies_for"]
 
-AREAS = ("api", "public", "internal")
+AREAS = ("api", "partner", "public", "internal")
 SESSION_COOKIE = "session"
 _ITEMS = ("alpha", "beta", "gamma")
 # Bounds the body the echo route reads: this is a demo, not an upload service.
@@ -66,6 +68,7 @@ def policies_for(page_origin: str) -> dict[PathKey, Policy]:
             expose_headers=["x-total-count"],
             max_age=600,
         ),
+        "/partner/": Policy(allow_origins=[page_origin]),
         "/public/": Policy(
             allow_origins="*",
             allow_methods=["GET", "POST"],

@@ -158,9 +158,12 @@ class PageProbe:
         self.console_errors: list[str] = []
         page.on("console", self._collect)
         # "manual": the page waits to be driven instead of running every scenario itself.
+        # goto waits for the load event, by which the page's synchronous scripts have run.
         page.goto(f"{url}?manual=1")
-        page.wait_for_function("() => window.corsDemo !== undefined")
-        self.origin: str = page.evaluate("() => location.origin")
+        self.origin: str = page.evaluate(
+            "() => { if (!window.corsDemo) throw new Error('demo.js did not load');"
+            " return location.origin; }"
+        )
 
     def _collect(self, message: ConsoleMessage) -> None:
         if message.type == "error":

@@ -7,7 +7,8 @@ for a refusal, the reason cors_wsgi logged, side by side with Chromium's console
 The scenarios themselves live in ``example_projects/frontend/static/demo.js``, so the demo
 page shows exactly what these tests check. The policies (see
 :mod:`example_projects.plain_wsgi.api`): ``/api/`` lists the page's origin with
-credentials, ``/public/`` allows any origin without them, other paths have no policy.
+credentials, ``/partner/`` lists it without credentials, ``/public/`` allows any origin
+without them, other paths have no policy.
 """
 
 from __future__ import annotations
@@ -265,6 +266,25 @@ def test_credentialed_request_to_any_origin_path_is_blocked_by_the_browser(
     assert len(refusal.chromium) == 1
     assert "must not be the wildcard '*'" in refusal.chromium[0]
     assert "credentials mode is 'include'" in refusal.chromium[0]
+
+
+def test_credentialed_request_to_listed_origin_without_credentials_is_blocked(
+    site: ExampleSite, listed_page: PageProbe, tag: str, explain_refusal: Explain
+) -> None:
+    """R19, R29: /partner/ lists the page's origin but not credentials; without
+    "Access-Control-Allow-Credentials: true" Chromium hides the answer to a credentialed
+    request (cors_wsgi cannot see the credentials mode, so it logs no refusal)."""
+    result = listed_page.run("credentials-not-allowed", tag)
+    refusal = explain_refusal(result)
+
+    assert result.last.blocked_by_type_error
+    assert received(site, tag) == [("POST", "200"), ("GET", "200")]
+    assert site.journal.entries(tag)[-1].had_cookie
+    assert refusal.cors_wsgi == ()
+    assert len(refusal.chromium) == 1
+    assert (
+        "'Access-Control-Allow-Credentials' header in the response is ''" in (refusal.chromium[0])
+    )
 
 
 # ---- response headers -----------------------------------------------------------------

@@ -222,11 +222,14 @@ def test_example_api_policies_differ_by_path(served_api: tuple[str, RequestJourn
     origin, _ = served_api
     stranger = {"Origin": "http://127.0.0.1:10"}
     api = fetch(f"{origin}/api/items/c7", headers={"Origin": PAGE_ORIGIN})[1]
+    partner = fetch(f"{origin}/partner/items/c7", headers={"Origin": PAGE_ORIGIN})[1]
     public = fetch(f"{origin}/public/items/c7", headers=stranger)[1]
     internal = fetch(f"{origin}/internal/items/c7", headers={"Origin": PAGE_ORIGIN})[1]
 
     assert api["access-control-allow-origin"] == PAGE_ORIGIN
     assert api["access-control-allow-credentials"] == "true"
+    assert partner["access-control-allow-origin"] == PAGE_ORIGIN
+    assert "access-control-allow-credentials" not in partner
     assert public["access-control-allow-origin"] == "*"
     assert "access-control-allow-origin" not in internal
     assert isinstance(create_app(PAGE_ORIGIN), CORSMiddleware)

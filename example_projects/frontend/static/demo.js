@@ -213,6 +213,19 @@
       ],
     },
     {
+      name: "credentials-not-allowed",
+      origin: "listed",
+      title: "Cookie, listed origin without allow_credentials",
+      expect: "blocked",
+      why: "/partner/ lists this origin but keeps allow_credentials=False, so its answer has " +
+        "no Access-Control-Allow-Credentials: true and the browser hides it from a page " +
+        "that sent credentials: 'include'.",
+      run: async (tag) => [
+        await logIn(tag, "eve"),
+        await call(api("/partner/whoami", tag), { credentials: "include" }),
+      ],
+    },
+    {
       name: "error-404",
       origin: "listed",
       title: "404 from the API",
@@ -276,7 +289,7 @@
       origin: "listed",
       title: "A path with no CORS policy",
       expect: "blocked",
-      why: "Only /api/ and /public/ have a policy in paths=; cors_wsgi adds nothing to " +
+      why: "Only /api/, /partner/ and /public/ have a policy in paths=; cors_wsgi adds nothing to " +
         "/internal/, so no other origin may read it.",
       run: async (tag) => [await call(api("/internal/items", tag))],
     },
