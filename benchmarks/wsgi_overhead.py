@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import pstats
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -47,6 +48,7 @@ from _harness import Clock, Environ, Statistic, Timing, WSGIApp
 # Run as a script from a checkout, the repository root is not on sys.path; appended (not
 # prepended) so that an installed cors_wsgi, if any, is the one measured.
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import cors_wsgi
 from cors_wsgi import CORSMiddleware
 
 if TYPE_CHECKING:
@@ -180,6 +182,7 @@ class BenchmarkResult:
     verdicts: tuple[Verdict, ...]
     python: str
     machine: str
+    subject: str  # which cors_wsgi was measured
     elapsed_seconds: float
 
     @property
@@ -190,6 +193,7 @@ class BenchmarkResult:
         return {
             "settings": asdict(self.settings),
             "python": self.python,
+            "cors_wsgi": self.subject,
             "machine": self.machine,
             "elapsed_seconds": round(self.elapsed_seconds, 1),
             "rows": [asdict(row) for row in self.rows],
@@ -354,8 +358,33 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         verdicts=tuple(verdicts),
         python=f"{platform.python_implementation()} {platform.python_version()}",
         machine=f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        subject=describe_cors_wsgi(),
         elapsed_seconds=time.perf_counter() - started,
     )
+
+
+def describe_cors_wsgi() -> str:
+    """The measured cors_wsgi: its version, and the git commit when it is a checkout."""
+    package_dir = os.path.dirname(os.path.abspath(cors_wsgi.__file__))
+    description = f"cors_wsgi {cors_wsgi.__version__}"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", package_dir, "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "-C", package_dir, "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return description  # an installed copy, or no git
+    return f"{description} (git {commit}{', with uncommitted changes' if changes else ''})"
 
 
 def _row(scenario: Scenario, timings: dict[str, Timing], statistic: Statistic) -> Row:
@@ -475,7 +504,8 @@ def render_markdown(result: BenchmarkResult) -> str:
         + "."
     )
     setup = (
-        f"{result.python} on {result.machine}; {settings.allow_list} allow-list; "
+        f"{result.subject}; {result.python} on {result.machine}; "
+        f"{settings.allow_list} allow-list; "
         f"{settings.statistic} of {settings.repeats} interleaved repeats, batches of "
         f"~{settings.batch_seconds * 1000:g} ms of {settings.clock} time; "
         f"{result.elapsed_seconds:.0f} s in all."
