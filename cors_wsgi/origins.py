@@ -17,6 +17,7 @@ request value that passed the strict serialized-origin grammar below.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import threading
 import time
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from cors_wsgi.errors import Code, ProblemCollector
 
 __all__ = ["ANY_ORIGIN", "OriginMatcher", "OriginPattern", "parse_origin_pattern"]
+
+logger = logging.getLogger("cors_wsgi")
 
 ANY_ORIGIN = "*"
 ANY_PORT = "*"
@@ -488,17 +491,23 @@ class OriginMatcher:
         return False
 
     def _ask_func(self, origin: str) -> bool:
+        cache = self._cache
+        now = time.monotonic()
+        if cache is not None:
+            cached = cache.get(origin, now)
+            if cached is not None:
+                return cached
         func = self._func
         assert func is not None
-        cache = self._cache
-        if cache is None:
-            return func(origin) is True
-        now = time.monotonic()
-        cached = cache.get(origin, now)
-        if cached is not None:
-            return cached
-        allowed = func(origin) is True
-        cache.put(origin, allowed, now)
+        try:
+            allowed = func(origin) is True
+        except Exception:
+            # A failing lookup (a database that is down) refuses this request, is logged
+            # with its traceback, and is not cached, so the next request asks again.
+            logger.exception("allow_origin_func raised for origin %r; refused", origin)
+            return False
+        if cache is not None:
+            cache.put(origin, allowed, now)
         return allowed
 
 

@@ -419,3 +419,21 @@ def test_arbitrary_text_never_breaks_the_matcher(origin: str) -> None:
     if decision.allowed:
         assert origin == "https://app.example.com" or origin.endswith(".example.com")
         assert origin.isascii() and "\r" not in origin and "\n" not in origin
+
+
+def test_an_exception_in_the_callable_refuses_logs_and_is_not_cached(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls: list[str] = []
+
+    def flaky(origin: str) -> bool:
+        calls.append(origin)
+        if len(calls) == 1:
+            raise ConnectionError("tenant database is down")
+        return True
+
+    matcher = OriginMatcher((), (), flaky, 60)
+    assert matcher.match("https://t.example") is None
+    assert "tenant database is down" in caplog.text
+    assert matcher.match("https://t.example") == "https://t.example"
+    assert len(calls) == 2
