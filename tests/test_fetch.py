@@ -1,0 +1,1074 @@
+"""The browser's side of CORS (cors_wsgi.fetch), as tables of named cases citing SPEC rules.
+
+The table ``EXCHANGES`` is checked twice: here against the expected verdict and Chromium's
+console text (recorded from Chromium 156), and, in the ``browser`` test at the end, against
+a real headless Chromium fetching from a raw WSGI server that sends exactly those headers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cors_wsgi import CORSMiddleware, Policy
+from cors_wsgi.fetch import (
+    ALLOW_CREDENTIALS,
+    ALLOW_ORIGIN,
+    EXPOSE_HEADERS,
+    PREFLIGHT_ALLOW_CREDENTIALS,
+    PREFLIGHT_ALLOW_HEADERS,
+    PREFLIGHT_ALLOW_METHODS,
+    PREFLIGHT_ALLOW_ORIGIN,
+    PREFLIGHT_MAX_AGE,
+    PREFLIGHT_NEEDED,
+    PREFLIGHT_REDIRECT,
+    PREFLIGHT_STATUS,
+    REDIRECT,
+    REQUEST,
+    BrowserRequest,
+    ResponseHead,
+    Verdict,
+    check,
+    check_request,
+    cors_unsafe_request_header_names,
+    header_pairs,
+    is_safelisted_request_header,
+    needs_preflight,
+    parse_header_argument,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from playwright.sync_api import Page
+
+ORIGIN = "https://app.example.com"
+# Stands for the page's origin in the tables; replaced by the real one when served.
+PAGE = "{page}"
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+ACEH = "Access-Control-Expose-Headers"
+PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
+VALID = " Have the server send the header with a valid value."
+
+Headers = tuple[tuple[str, str], ...]
+
+
+# ---- which requests are preflighted (R9, R12, R13)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "safelisted"),
+    [
+        ("Accept", "application/json", True),
+        ("accept", "text/html, */*;q=0.8", True),
+        ("Accept", 'x"y', False),  # a CORS-unsafe byte
+        ("Accept", "a" * 129, False),  # over 128 bytes
+        ("Accept-Language", "en-US,en;q=0.9", True),
+        ("Content-Language", "de-DE", True),
+        ("Accept-Language", "en_US", False),  # "_" is not allowed there
+        ("Content-Type", "text/plain", True),
+        ("Content-Type", "text/plain;charset=UTF-8", True),
+        ("Content-Type", "  Multipart/Form-Data ; boundary=x", True),
+        ("content-type", "application/x-www-form-urlencoded", True),
+        ("Content-Type", "application/json", False),
+        ("Content-Type", "text/plain; x=(1)", False),  # "(" is a CORS-unsafe byte
+        ("Content-Type", "text", False),  # no subtype
+        ("Content-Type", "text/", False),
+        ("Content-Type", "te xt/plain", False),
+        ("Range", "bytes=0-", True),
+        ("Range", "bytes=0-499", True),
+        ("Range", "BYTES=5-5", True),
+        ("Range", "bytes=-500", False),  # a suffix range is not simple
+        ("Range", "bytes=9-1", False),
+        ("Range", "bytes=0-1,3-4", False),
+        ("Range", "items=0-1", False),
+        ("X-Requested-With", "XMLHttpRequest", False),
+        ("Authorization", "Bearer x", False),
+    ],
+)
+def test_safelisted_request_headers_r12(name: str, value: str, safelisted: bool) -> None:
+    assert is_safelisted_request_header(name, value) is safelisted
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "force", "expected"),
+    [
+        pytest.param("GET", (), False, False, id="R9-get"),
+        pytest.param("head", (), False, False, id="R10-head-normalized"),
+        pytest.param("POST", (("Content-Type", "text/plain"),), False, False, id="R12-form"),
+        pytest.param("PUT", (), False, True, id="R9-put"),
+        pytest.param("patch", (), False, True, id="R10-patch-stays-lowercase"),
+        pytest.param("GET", (("X-Token", "a"),), False, True, id="R12-custom-header"),
+        pytest.param("POST", (("Content-Type", "application/json"),), False, True, id="R12-json"),
+        pytest.param("GET", (), True, True, id="R9-use-cors-preflight-flag"),
+    ],
+)
+def test_needs_preflight_r9_r12(
+    method: str, headers: Headers, force: bool, expected: bool
+) -> None:
+    assert needs_preflight(method, headers, force=force) is expected
+
+
+def test_unsafe_header_names_are_lowercased_sorted_unique_r13() -> None:
+    names = cors_unsafe_request_header_names(
+        [("X-B", "1"), ("Content-Type", "application/json"), ("x-b", "2"), ("Accept", "x")]
+    )
+    assert names == ("content-type", "x-b")
+
+
+def test_safelisted_headers_over_1024_bytes_in_total_become_unsafe_r12() -> None:
+    headers = [
+        ("Accept", "a" * 128),
+        ("Accept-Language", "b" * 128),
+        ("Content-Language", "c" * 128),
+    ] * 3
+    assert cors_unsafe_request_header_names(headers[:3]) == ()
+    assert cors_unsafe_request_header_names(headers) == (
+        "accept",
+        "accept-language",
+        "content-language",
+    )
+
+
+def test_preflight_and_actual_headers_are_what_a_browser_sends_r13() -> None:
+    request = BrowserRequest.create(
+        origin=ORIGIN,
+        method="put",
+        request_headers={"X-Token": "t", "Content-Type": "application/json", "Cookie": "a=b"},
+    )
+    assert request.method == "PUT"  # R10
+    assert request.dropped_headers == ("Cookie",)  # R14: scripts cannot set it
+    assert request.preflight_headers() == [
+        ("Origin", ORIGIN),
+        ("Accept", "*/*"),
+        ("Access-Control-Request-Method", "PUT"),
+        ("Access-Control-Request-Headers", "content-type,x-token"),
+    ]
+    assert request.actual_headers() == [
+        ("Origin", ORIGIN),
+        ("Accept", "*/*"),
+        ("X-Token", "t"),
+        ("Content-Type", "application/json"),
+    ]
+    with_accept = BrowserRequest.create(origin=ORIGIN, request_headers=["Accept: text/csv"])
+    assert with_accept.actual_headers() == [("Origin", ORIGIN), ("Accept", "text/csv")]
+    assert with_accept.preflight_headers()[-1] == ("Access-Control-Request-Method", "GET")
+
+
+@pytest.mark.parametrize(
+    ("header", "dropped"),
+    [
+        (("X-HTTP-Method-Override", "TRACE"), True),
+        (("X-Method-Override", "get, track"), True),
+        (("X-HTTP-Method", "PUT"), False),
+        (("Sec-Fetch-Mode", "cors"), True),
+        (("Proxy-Authorization", "x"), True),
+        (("Host", "evil.example"), True),
+    ],
+)
+def test_forbidden_request_headers_are_dropped_r14(header: tuple[str, str], dropped: bool) -> None:
+    request = BrowserRequest.create(origin=ORIGIN, request_headers=[header])
+    assert (request.dropped_headers == (header[0],)) is dropped
+    assert (request.headers == ()) is dropped
+
+
+def test_header_arguments_parse_like_curl() -> None:
+    assert parse_header_argument("X-Token:  abc ") == ("X-Token", "abc")
+    assert parse_header_argument("X-Empty") == ("X-Empty", "")
+    assert header_pairs(["A: 1", "B:2"]) == [("A", "1"), ("B", "2")]
+    with pytest.raises(ValueError, match="valid header name"):
+        parse_header_argument("Bad Name: x")
+
+
+def test_response_head_joins_repeated_lines_like_the_browser_r18() -> None:
+    head = ResponseHead.create("200 OK", [("access-control-allow-origin", " a "), (ACAO, "b")])
+    assert head.status == 200
+    assert head.get(ACAO) == "a, b"
+    assert head.get("Vary") is None
+    assert head.names == ("access-control-allow-origin",)
+    assert ResponseHead.create(204, {"X": "1"}).headers == (("X", "1"),)
+
+
+# ---- the exchanges: a request, the preflight's and the actual response's headers
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and the responses a (possibly misconfigured) server sends it.
+
+    ``blocked_at`` is the failing step (``None``: allowed); ``console`` is what Chromium
+    prints after "has been blocked by CORS policy: " (with PAGE for the page's origin).
+    """
+
+    id: str
+    method: str = "GET"
+    headers: Headers = ()
+    credentials: bool = False
+    preflight: tuple[int, Headers] | None = None
+    actual: tuple[int, Headers] = (200, ((ACAO, PAGE),))
+    blocked_at: str | None = None
+    console: str | None = None
+    readable: tuple[str, ...] = ("content-type", "content-length")
+
+
+ALLOW_PUT = (204, ((ACAO, PAGE), (ACAM, "PUT")))
+WITH_CREDENTIALS = (200, ((ACAO, PAGE), (ACAC, "true")))
+
+EXCHANGES = [
+    # --- simple requests: the CORS check on the actual response (R17-R19, R29)
+    Exchange("R17-simple-get-allowed"),
+    Exchange("R17-any-origin-without-credentials", actual=(200, ((ACAO, "*"),))),
+    Exchange(
+        "R29-error-status-is-readable-when-allowed",
+        actual=(500, ((ACAO, PAGE),)),
+    ),
+    Exchange(
+        "R17-no-allow-origin",
+        actual=(200, ()),
+        blocked_at=ALLOW_ORIGIN,
+        console="No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    Exchange(
+        "R17-another-origin",
+        actual=(200, ((ACAO, "https://other.example"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console="The 'Access-Control-Allow-Origin' header has a value 'https://other.example' "
+        "that is not equal to the supplied origin." + VALID,
+    ),
+    Exchange(
+        "R36-trailing-slash",
+        actual=(200, ((ACAO, PAGE + "/"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console=f"The 'Access-Control-Allow-Origin' header has a value '{PAGE}/' that is not "
+        "equal to the supplied origin." + VALID,
+    ),
+    Exchange(
+        "V3-null",
+        actual=(200, ((ACAO, "null"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console="The 'Access-Control-Allow-Origin' header has a value 'null' that is not "
+        "equal to the supplied origin." + VALID,
+    ),
+    Exchange(
+        "R18-two-lines",
+        actual=(200, ((ACAO, PAGE), (ACAO, PAGE))),
+        blocked_at=ALLOW_ORIGIN,
+        console=f"The 'Access-Control-Allow-Origin' header contains multiple values "
+        f"'{PAGE}, {PAGE}', but only one is allowed." + VALID,
+    ),
+    Exchange(
+        "R18-a-list-in-one-line",
+        actual=(200, ((ACAO, PAGE + " https://x.example"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console=f"The 'Access-Control-Allow-Origin' header contains multiple values "
+        f"'{PAGE} https://x.example', but only one is allowed." + VALID,
+    ),
+    Exchange(
+        "R18-two-wildcards",
+        actual=(200, ((ACAO, "*"), (ACAO, "*"))),
+        blocked_at=ALLOW_ORIGIN,
+        console="The 'Access-Control-Allow-Origin' header contains multiple values '*, *', "
+        "but only one is allowed." + VALID,
+    ),
+    Exchange(
+        "R36-scheme-less-value",
+        actual=(200, ((ACAO, "example.com"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console="The 'Access-Control-Allow-Origin' header contains the invalid value "
+        "'example.com'." + VALID,
+    ),
+    Exchange(
+        "R36-empty-value",
+        actual=(200, ((ACAO, ""),)),
+        blocked_at=ALLOW_ORIGIN,
+        console="The 'Access-Control-Allow-Origin' header contains the invalid value ''." + VALID,
+    ),
+    Exchange(
+        "R36-bad-port",
+        actual=(200, ((ACAO, PAGE + ";"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console=f"The 'Access-Control-Allow-Origin' header contains the invalid value "
+        f"'{PAGE};'." + VALID,
+    ),
+    Exchange(
+        "R43-wildcard-with-credentials",
+        credentials=True,
+        actual=(200, ((ACAO, "*"), (ACAC, "true"))),
+        blocked_at=ALLOW_ORIGIN,
+        console="The value of the 'Access-Control-Allow-Origin' header in the response must "
+        "not be the wildcard '*' when the request's credentials mode is 'include'.",
+    ),
+    Exchange("R19-credentials-allowed", credentials=True, actual=WITH_CREDENTIALS),
+    Exchange(
+        "R19-credentials-header-missing",
+        credentials=True,
+        blocked_at=ALLOW_CREDENTIALS,
+        console="The value of the 'Access-Control-Allow-Credentials' header in the response "
+        "is '' which must be 'true' when the request's credentials mode is 'include'.",
+    ),
+    Exchange(
+        "R19-credentials-True-is-not-true",
+        credentials=True,
+        actual=(200, ((ACAO, PAGE), (ACAC, "True"))),
+        blocked_at=ALLOW_CREDENTIALS,
+        console="The value of the 'Access-Control-Allow-Credentials' header in the response "
+        "is 'True' which must be 'true' when the request's credentials mode is 'include'.",
+    ),
+    Exchange(
+        "R8-redirect-of-the-actual-request-is-checked-too",
+        actual=(302, (("Location", "/elsewhere"),)),
+        blocked_at=ALLOW_ORIGIN,
+        console="No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    Exchange(
+        "R12-safelisted-range-needs-no-preflight",
+        headers=(("Range", "bytes=0-1"),),
+    ),
+    Exchange(
+        "R12-form-post-needs-no-preflight",
+        method="POST",
+        headers=(("Content-Type", "text/plain;charset=utf-8"),),
+    ),
+    # --- preflights (R8, R15, R17-R23)
+    Exchange("R20-put-allowed", method="PUT", preflight=ALLOW_PUT),
+    Exchange(
+        "R20-put-allowed-by-wildcard", method="PUT", preflight=(204, ((ACAO, PAGE), (ACAM, "*")))
+    ),
+    Exchange(
+        "R23-empty-list-elements-are-ignored",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE), (ACAM, ",,PUT,"))),
+    ),
+    Exchange(
+        "R23-methods-over-two-lines",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE), (ACAM, "GET"), (ACAM, "PUT"))),
+    ),
+    Exchange(
+        "R15-preflight-200-with-json",
+        method="PUT",
+        headers=(("Content-Type", "application/json"),),
+        preflight=(200, ((ACAO, PAGE), (ACAM, "PUT"), (ACAH, "content-type"))),
+    ),
+    Exchange(
+        "R21-any-header-without-credentials",
+        headers=(("X-Token", "a"),),
+        preflight=(204, ((ACAO, PAGE), (ACAH, "*"))),
+    ),
+    Exchange(
+        "R22-wildcard-and-authorization",
+        headers=(("Authorization", "Bearer a"),),
+        preflight=(204, ((ACAO, PAGE), (ACAH, "*, Authorization"))),
+    ),
+    Exchange(
+        "R20-safelisted-method-needs-no-allow-methods-even-with-credentials",
+        method="POST",
+        headers=(("X-Token", "a"),),
+        credentials=True,
+        preflight=(204, ((ACAO, PAGE), (ACAC, "true"), (ACAH, "x-token"))),
+        actual=WITH_CREDENTIALS,
+    ),
+    Exchange(
+        "R19-credentials-header-is-ignored-without-credentials",
+        method="PUT",
+        preflight=(204, ((ACAO, "*"), (ACAC, "true"), (ACAM, "PUT"))),
+        actual=(200, ((ACAO, "*"),)),
+    ),
+    Exchange(
+        "R24-unparsable-max-age-is-ignored",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE), (ACAM, "PUT"), ("Access-Control-Max-Age", "abc"))),
+    ),
+    Exchange(
+        "R8-preflight-redirect",
+        method="PUT",
+        preflight=(302, (("Location", "/elsewhere"), (ACAO, PAGE), (ACAM, "PUT"))),
+        blocked_at=PREFLIGHT_REDIRECT,
+        console=PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request.",
+    ),
+    Exchange(
+        "R8-preflight-307-without-cors-headers",
+        method="PUT",
+        preflight=(307, (("Location", "/x"),)),
+        blocked_at=PREFLIGHT_REDIRECT,
+        console=PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request.",
+    ),
+    Exchange(
+        "R15-preflight-404-without-cors-headers",
+        method="PUT",
+        preflight=(404, ()),
+        blocked_at=PREFLIGHT_ALLOW_ORIGIN,
+        console=PREFLIGHT_PREFIX
+        + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    Exchange(
+        "R15-preflight-404-with-cors-headers",
+        method="PUT",
+        preflight=(404, ((ACAO, PAGE), (ACAM, "PUT"))),
+        blocked_at=PREFLIGHT_STATUS,
+        console=PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
+    ),
+    Exchange(
+        "V22-preflight-401-from-authentication",
+        method="PUT",
+        preflight=(401, ((ACAO, PAGE),)),
+        blocked_at=PREFLIGHT_STATUS,
+        console=PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
+    ),
+    Exchange(
+        "R17-preflight-without-allow-origin",
+        method="PUT",
+        preflight=(204, ((ACAM, "PUT"),)),
+        blocked_at=PREFLIGHT_ALLOW_ORIGIN,
+        console=PREFLIGHT_PREFIX
+        + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    Exchange(
+        "R18-preflight-two-allow-origin-lines",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE), (ACAO, PAGE), (ACAM, "PUT"))),
+        blocked_at=PREFLIGHT_ALLOW_ORIGIN,
+        console=PREFLIGHT_PREFIX
+        + f"The 'Access-Control-Allow-Origin' header contains multiple values '{PAGE}, "
+        f"{PAGE}', but only one is allowed." + VALID,
+    ),
+    Exchange(
+        "R17-preflight-wildcard-with-credentials",
+        method="PUT",
+        credentials=True,
+        preflight=(204, ((ACAO, "*"), (ACAC, "true"), (ACAM, "PUT"))),
+        actual=WITH_CREDENTIALS,
+        blocked_at=PREFLIGHT_ALLOW_ORIGIN,
+        console=PREFLIGHT_PREFIX
+        + "The value of the 'Access-Control-Allow-Origin' header in the response must not be "
+        "the wildcard '*' when the request's credentials mode is 'include'.",
+    ),
+    Exchange(
+        "R17-preflight-without-credentials-header",
+        method="PUT",
+        credentials=True,
+        preflight=ALLOW_PUT,
+        actual=WITH_CREDENTIALS,
+        blocked_at=PREFLIGHT_ALLOW_CREDENTIALS,
+        console=PREFLIGHT_PREFIX
+        + "The value of the 'Access-Control-Allow-Credentials' header in the response is '' "
+        "which must be 'true' when the request's credentials mode is 'include'.",
+    ),
+    Exchange(
+        "R18-preflight-credentials-twice",
+        method="PUT",
+        credentials=True,
+        preflight=(204, ((ACAO, PAGE), (ACAC, "true"), (ACAC, "true"), (ACAM, "PUT"))),
+        actual=WITH_CREDENTIALS,
+        blocked_at=PREFLIGHT_ALLOW_CREDENTIALS,
+        console=PREFLIGHT_PREFIX
+        + "The value of the 'Access-Control-Allow-Credentials' header in the response is "
+        "'true, true' which must be 'true' when the request's credentials mode is 'include'.",
+    ),
+    Exchange(
+        "R20-method-missing",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE),)),
+        blocked_at=PREFLIGHT_ALLOW_METHODS,
+        console="Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.",
+    ),
+    Exchange(
+        "R10-methods-compare-case-sensitively",
+        method="PATCH",
+        preflight=(204, ((ACAO, PAGE), (ACAM, "patch"))),
+        blocked_at=PREFLIGHT_ALLOW_METHODS,
+        console="Method PATCH is not allowed by Access-Control-Allow-Methods in preflight "
+        "response.",
+    ),
+    Exchange(
+        "R10-delete-is-uppercased-by-the-browser",
+        method="delete",
+        preflight=(204, ((ACAO, "*"), (ACAM, "delete"))),
+        actual=(200, ((ACAO, "*"),)),
+        blocked_at=PREFLIGHT_ALLOW_METHODS,
+        console="Method DELETE is not allowed by Access-Control-Allow-Methods in preflight "
+        "response.",
+    ),
+    Exchange(
+        "R45-method-wildcard-with-credentials",
+        method="PUT",
+        credentials=True,
+        preflight=(204, ((ACAO, PAGE), (ACAC, "true"), (ACAM, "*"))),
+        actual=WITH_CREDENTIALS,
+        blocked_at=PREFLIGHT_ALLOW_METHODS,
+        console="Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.",
+    ),
+    Exchange(
+        "R23-methods-do-not-parse",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE), (ACAM, "PUT;DELETE"))),
+        blocked_at=PREFLIGHT_ALLOW_METHODS,
+        console="Cannot parse Access-Control-Allow-Methods response header field in preflight "
+        "response.",
+    ),
+    Exchange(
+        "R23-headers-do-not-parse-even-when-none-is-requested",
+        method="PUT",
+        preflight=(204, ((ACAO, PAGE), (ACAM, "PUT"), (ACAH, "a b"))),
+        blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        console="Cannot parse Access-Control-Allow-Headers response header field in preflight "
+        "response.",
+    ),
+    Exchange(
+        "R23-headers-parse-before-the-method-check",
+        method="PUT",
+        headers=(("X-A", "1"),),
+        preflight=(204, ((ACAO, PAGE), (ACAM, "GET"), (ACAH, "a b"))),
+        blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        console="Cannot parse Access-Control-Allow-Headers response header field in preflight "
+        "response.",
+    ),
+    Exchange(
+        "R21-header-missing",
+        headers=(("X-Token", "a"),),
+        preflight=(204, ((ACAO, PAGE),)),
+        blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        console="Request header field x-token is not allowed by Access-Control-Allow-Headers "
+        "in preflight response.",
+    ),
+    Exchange(
+        "R21-first-missing-header-in-sorted-order",
+        method="PUT",
+        headers=(("X-B", "1"), ("X-A", "1"), ("Content-Type", "application/json")),
+        preflight=ALLOW_PUT,
+        blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        console="Request header field content-type is not allowed by "
+        "Access-Control-Allow-Headers in preflight response.",
+    ),
+    Exchange(
+        "R22-wildcard-never-covers-authorization",
+        headers=(("Authorization", "Bearer a"),),
+        preflight=(204, ((ACAO, PAGE), (ACAH, "*"))),
+        blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        console="Request header field authorization is not allowed by "
+        "Access-Control-Allow-Headers in preflight response.",
+    ),
+    Exchange(
+        "R46-header-wildcard-with-credentials",
+        headers=(("X-Token", "a"),),
+        credentials=True,
+        preflight=(204, ((ACAO, PAGE), (ACAC, "true"), (ACAH, "*"))),
+        actual=WITH_CREDENTIALS,
+        blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        console="Request header field x-token is not allowed by Access-Control-Allow-Headers "
+        "in preflight response.",
+    ),
+    Exchange(
+        "R12-suffix-range-is-preflighted",
+        headers=(("Range", "bytes=-5"),),
+        preflight=(204, ()),
+        blocked_at=PREFLIGHT_ALLOW_ORIGIN,
+        console=PREFLIGHT_PREFIX
+        + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    Exchange(
+        "R29-preflight-passes-but-actual-lacks-allow-origin",
+        method="PUT",
+        preflight=ALLOW_PUT,
+        actual=(200, ()),
+        blocked_at=ALLOW_ORIGIN,
+        console="No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    # --- what the script can read (R32)
+    Exchange(
+        "R32-exposed-and-safelisted-headers",
+        credentials=True,
+        actual=(
+            200,
+            (
+                (ACAO, PAGE),
+                (ACAC, "true"),
+                (ACEH, "*, x-b"),
+                ("X-A", "1"),
+                ("X-B", "2"),
+                ("Set-Cookie", "a=b"),
+                ("Cache-Control", "no-store"),
+            ),
+        ),
+        readable=("x-b", "cache-control", "content-type", "content-length"),
+    ),
+    Exchange(
+        "R32-wildcard-exposes-all-but-set-cookie",
+        actual=(200, ((ACAO, PAGE), (ACEH, "*"), ("X-A", "1"), ("Set-Cookie", "a=b"))),
+        readable=(
+            "access-control-allow-origin",
+            "access-control-expose-headers",
+            "x-a",
+            "content-type",
+            "content-length",
+        ),
+    ),
+    Exchange(
+        "R23-unparsable-expose-headers-expose-nothing",
+        actual=(200, ((ACAO, PAGE), (ACEH, "x-a x-b"), ("X-A", "1"))),
+    ),
+]
+
+
+def _filled(headers: Headers, page: str) -> Headers:
+    return tuple((name, value.replace(PAGE, page)) for name, value in headers)
+
+
+def _served(spec: tuple[int, Headers], page: str) -> ResponseHead:
+    """The response as a client reads it from the raw server below (which always adds a
+    Content-Type and a Content-Length)."""
+    status, headers = spec
+    body_headers = (("Content-Type", "text/plain"), ("Content-Length", "2"))
+    return ResponseHead.create(status, _filled(headers, page) + body_headers)
+
+
+def _verdict(exchange: Exchange, page: str, url: str = "") -> Verdict:
+    request = BrowserRequest.create(
+        origin=page,
+        url=url,
+        method=exchange.method,
+        request_headers=exchange.headers,
+        credentials=exchange.credentials,
+    )
+    preflight = _served(exchange.preflight, page) if exchange.preflight else None
+    return check(request, preflight=preflight, actual=_served(exchange.actual, page))
+
+
+def test_exchange_table_ids_are_unique() -> None:
+    ids = [exchange.id for exchange in EXCHANGES]
+    assert len(ids) == len(set(ids))
+    assert all(e.console is not None for e in EXCHANGES if e.blocked_at)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
+def test_verdict_matches_the_table(exchange: Exchange) -> None:
+    verdict = _verdict(exchange, ORIGIN, url="https://api.example.com/x")
+    assert verdict.allowed is (exchange.blocked_at is None), str(verdict)
+    assert verdict.preflight_needed is (exchange.preflight is not None)
+    failed = verdict.failed_step
+    if exchange.blocked_at is None:
+        assert failed is None
+        assert verdict.console_message is None
+        assert set(verdict.readable_headers) == set(exchange.readable)
+        assert "ALLOWED" in str(verdict)
+    else:
+        assert failed is not None
+        assert failed.name == exchange.blocked_at
+        assert verdict.steps[-1] is failed  # the browser stops at the first failure
+        assert exchange.console is not None
+        assert verdict.console_message == (
+            f"Access to fetch at 'https://api.example.com/x' from origin '{ORIGIN}' has been "
+            f"blocked by CORS policy: {exchange.console.replace(PAGE, ORIGIN)}"
+        )
+        assert verdict.readable_headers == ()
+        assert str(verdict).startswith("BLOCKED")
+        assert failed.message in str(verdict)
+
+
+# ---- the plain sentences: each names the cause and the fix
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (ORIGIN + "/", "trailing slash"),
+        ("HTTPS://APP.EXAMPLE.COM", "case"),
+        ("http://app.example.com", "scheme http"),
+        (ORIGIN + ":8443", "another port"),
+        ("https://evil.example", "another origin"),
+        ("null", "V3"),
+        (f"{ORIGIN}, {ORIGIN}", "applied twice"),
+        ("app.example.com", "is not an origin"),
+        ("https://", "is not an origin"),
+        ("foo:bar", "another origin"),
+    ],
+)
+def test_origin_mismatch_sentences_name_the_cause_r17_r36(value: str, words: str) -> None:
+    verdict = check_request(origin=ORIGIN, actual=ResponseHead.create(200, {ACAO: value}))
+    assert not verdict.allowed
+    failed = verdict.failed_step
+    assert failed is not None
+    assert words in failed.message
+    assert failed.rule == "R17"
+
+
+@pytest.mark.parametrize(
+    ("exchange", "words"),
+    [
+        (Exchange("a", method="PUT", preflight=(204, ((ACAO, ORIGIN), (ACAM, "put")))), "case"),
+        (Exchange("b", method="PUT", preflight=(204, ((ACAO, ORIGIN), (ACAM, "GET")))), "'GET'"),
+        (Exchange("c", method="PUT", preflight=(204, ((ACAO, ORIGIN),))), "is missing"),
+        (
+            Exchange(
+                "d",
+                credentials=True,
+                method="PUT",
+                preflight=(204, ((ACAO, ORIGIN), (ACAC, "true"), (ACAM, "*"))),
+            ),
+            "R45",
+        ),
+        (
+            Exchange(
+                "e",
+                headers=(("X-A", "1"),),
+                preflight=(204, ((ACAO, ORIGIN), (ACAH, "x-b"))),
+            ),
+            "without x-a",
+        ),
+        (
+            Exchange(
+                "f",
+                headers=(("Authorization", "x"),),
+                preflight=(204, ((ACAO, ORIGIN), (ACAH, "*"))),
+            ),
+            "'*, authorization'",
+        ),
+        (
+            Exchange("g", method="PUT", preflight=(401, ((ACAO, ORIGIN),))),
+            "authentication",
+        ),
+        (
+            Exchange("h", method="PUT", preflight=(301, ((ACAO, ORIGIN),))),
+            "never follow a redirect",
+        ),
+        (Exchange("i", credentials=True, actual=(200, ((ACAO, ORIGIN),))), "is missing"),
+        (
+            Exchange("j", credentials=True, actual=(200, ((ACAO, ORIGIN), (ACAC, "yes")))),
+            "'yes', not exactly 'true'",
+        ),
+    ],
+    ids=lambda item: item.id if isinstance(item, Exchange) else None,
+)
+def test_failure_sentences_say_what_to_change(exchange: Exchange, words: str) -> None:
+    failed = _verdict(exchange, ORIGIN).failed_step
+    assert failed is not None
+    assert words in failed.message
+
+
+def test_passing_steps_tell_the_whole_story() -> None:
+    verdict = check_request(
+        origin=ORIGIN,
+        url="https://api.example.com/items",
+        method="PUT",
+        request_headers={"X-Token": "t"},
+        credentials=True,
+        preflight=ResponseHead.create(
+            204,
+            {
+                ACAO: ORIGIN,
+                ACAC: "true",
+                ACAM: "PUT",
+                ACAH: "x-token",
+                "Access-Control-Max-Age": "86400",
+            },
+        ),
+        actual=ResponseHead.create(
+            200, {ACAO: ORIGIN, ACAC: "true", ACEH: "x-total, x-gone", "X-Total": "3", "X-Id": "1"}
+        ),
+    )
+    assert verdict.allowed
+    assert [step.name for step in verdict.steps] == [
+        REQUEST,
+        PREFLIGHT_NEEDED,
+        PREFLIGHT_ALLOW_ORIGIN,
+        PREFLIGHT_ALLOW_CREDENTIALS,
+        PREFLIGHT_STATUS,
+        PREFLIGHT_ALLOW_METHODS,
+        PREFLIGHT_ALLOW_HEADERS,
+        PREFLIGHT_MAX_AGE,
+        ALLOW_ORIGIN,
+        ALLOW_CREDENTIALS,
+        EXPOSE_HEADERS,
+    ]
+    text = str(verdict)
+    assert "with credentials" in text
+    assert "PUT is not GET, HEAD or POST" in text
+    assert "caps the 86400 s asked for at 7200 s" in text  # R24
+    assert "hidden from the script: x-id" in text
+    assert "exposed but absent from this response: x-gone" in text
+    assert verdict.readable_headers == ("x-total",)
+    assert verdict.status == 200
+
+
+@pytest.mark.parametrize(
+    ("max_age", "words"),
+    [("600", "for 600 s"), (None, "absent"), ("-1", "not whole seconds")],
+)
+def test_max_age_step_r24(max_age: str | None, words: str) -> None:
+    headers = {ACAO: ORIGIN, ACAM: "PUT"}
+    if max_age is not None:
+        headers["Access-Control-Max-Age"] = max_age
+    verdict = check_request(
+        origin=ORIGIN, method="PUT", preflight=ResponseHead.create(204, headers)
+    )
+    assert verdict.allowed
+    assert not verdict.checked_actual
+    assert words in verdict.steps[-1].message
+    assert "PREFLIGHT PASSED" in verdict.summary
+
+
+def test_wildcard_expose_with_credentials_is_noted_r32() -> None:
+    verdict = check_request(
+        origin=ORIGIN,
+        credentials=True,
+        actual=ResponseHead.create(200, {ACAO: ORIGIN, ACAC: "true", ACEH: "*", "X-A": "1"}),
+    )
+    assert verdict.readable_headers == ()
+    assert "ignored with credentials" in verdict.steps[-1].message
+    assert "readable headers: none" in verdict.steps[-1].message
+
+
+def test_redirect_that_passes_is_reported_for_the_caller_to_follow_r35() -> None:
+    verdict = check_request(
+        origin=ORIGIN,
+        actual=ResponseHead.create(302, {ACAO: ORIGIN, "Location": "https://b.example/x"}),
+    )
+    assert verdict.allowed
+    assert verdict.redirect_to == "https://b.example/x"
+    assert verdict.steps[-1].name == REDIRECT
+    assert "Origin: null" in verdict.steps[-1].message
+
+
+@pytest.mark.parametrize(
+    ("method", "words"), [("TRACE", "R11"), ("track", "R11"), ("GE T", "not a method")]
+)
+def test_methods_fetch_refuses(method: str, words: str) -> None:
+    verdict = check_request(origin=ORIGIN, method=method, actual=ResponseHead.create(200))
+    assert not verdict.allowed
+    assert verdict.failed_step is not None
+    assert verdict.failed_step.name == REQUEST
+    assert words in verdict.failed_step.message
+    assert verdict.console_message is None  # fetch() throws; nothing is sent
+
+
+def test_dropped_headers_are_mentioned_r14() -> None:
+    verdict = check_request(
+        origin=ORIGIN,
+        request_headers={"Cookie": "a=b"},
+        actual=ResponseHead.create(200, {ACAO: ORIGIN}),
+    )
+    assert verdict.allowed
+    assert "drops the headers a script may not set: Cookie" in verdict.steps[0].message
+
+
+def test_forced_preflight_is_explained() -> None:
+    request = BrowserRequest.create(origin=ORIGIN, force_preflight=True)
+    verdict = check(request, preflight=ResponseHead.create(204, {ACAO: ORIGIN}))
+    assert verdict.allowed
+    assert "forces one" in verdict.steps[1].message
+
+
+def test_missing_responses_are_usage_errors() -> None:
+    with pytest.raises(ValueError, match="needs a preflight"):
+        check_request(origin=ORIGIN, method="PUT", actual=ResponseHead.create(200))
+    with pytest.raises(ValueError, match="actual="):
+        check_request(origin=ORIGIN)
+
+
+def test_verdict_as_dict_is_json() -> None:
+    blocked = _verdict(EXCHANGES[3], ORIGIN, url="https://api.example.com/")
+    data = json.loads(json.dumps(blocked.as_dict()))
+    assert data["allowed"] is False
+    assert data["failed_step"] == ALLOW_ORIGIN
+    assert data["console_message"].endswith("requested resource.")
+    assert data["steps"][-1]["console"].startswith("No 'Access-Control-Allow-Origin'")
+    assert data["request"]["origin"] == ORIGIN
+    assert data["request"]["credentials_mode"] == "same-origin"
+    allowed = _verdict(EXCHANGES[0], ORIGIN).as_dict()
+    assert allowed["failed_step"] is None
+    steps = allowed["steps"]
+    assert isinstance(steps, list)
+    assert "console" not in steps[-1]
+
+
+# ---- agreement with the core: what the policy allows, the browser check allows
+
+
+def _wsgi_response(
+    app: CORSMiddleware, method: str, headers: Iterable[tuple[str, str]]
+) -> ResponseHead:
+    environ: dict[str, object] = {"REQUEST_METHOD": method, "PATH_INFO": "/x"}
+    for name, value in headers:
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    captured: list[ResponseHead] = []
+
+    def start_response(
+        status: str, header_list: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], object]:
+        captured.append(ResponseHead.create(status, header_list))
+        return lambda data: None
+
+    app(environ, start_response)
+    return captured[0]
+
+
+def _ok_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("X-Total", "1")])
+    return [b"ok"]
+
+
+_LISTED = ("https://app.example.com", "http://localhost:3000")
+
+
+@given(
+    origin=st.sampled_from([*_LISTED, "https://evil.example", "null"]),
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
+    header=st.sampled_from([None, "X-Token", "Authorization", "Content-Type"]),
+    credentials=st.booleans(),
+    any_origin=st.booleans(),
+    allow_methods=st.sampled_from([("PUT",), "*", ("PUT", "DELETE", "PATCH")]),
+    allow_headers=st.sampled_from([(), ("x-token",), "*", ("*", "authorization")]),
+    expose=st.sampled_from([(), ("x-total",)]),
+)
+def test_core_policy_and_browser_check_agree(
+    origin: str,
+    method: str,
+    header: str | None,
+    credentials: bool,
+    any_origin: bool,
+    allow_methods: tuple[str, ...] | str,
+    allow_headers: tuple[str, ...] | str,
+    expose: tuple[str, ...],
+) -> None:
+    """A browser allows a request exactly when the core's policy allows the origin, the
+    method and the header for the credentials mode (R17, R20-R22, R43-R46)."""
+    allow_credentials = credentials and not any_origin
+    policy = Policy(
+        allow_origins="*" if any_origin else _LISTED,
+        allow_methods=allow_methods,
+        allow_headers=allow_headers,
+        allow_credentials=allow_credentials,
+        expose_headers=expose,
+    )
+    app = CORSMiddleware(_ok_app, policy=policy)
+    request_headers: list[tuple[str, str]] = []
+    if header is not None:
+        request_headers.append((header, "application/json" if header == "Content-Type" else "v"))
+    request = BrowserRequest.create(
+        origin=origin,
+        method=method,
+        request_headers=request_headers,
+        credentials=credentials,
+    )
+    preflight = None
+    if request.preflight_needed:
+        preflight = _wsgi_response(app, "OPTIONS", request.preflight_headers())
+    actual = _wsgi_response(app, request.method, request.actual_headers())
+    verdict = check(request, preflight=preflight, actual=actual)
+
+    origin_ok = any_origin or origin in _LISTED
+    credentials_ok = not credentials or allow_credentials
+    method_ok = method in ("GET", "POST") or allow_methods == "*" or method in allow_methods
+    unsafe = request.unsafe_header_names
+    headers_ok = all(
+        name in allow_headers
+        or (allow_headers != () and "*" in allow_headers and name != "authorization")
+        for name in unsafe
+    )
+    expected = origin_ok and credentials_ok and method_ok and headers_ok
+    assert verdict.allowed is expected, str(verdict)
+    if verdict.allowed:
+        assert ("x-total" in verdict.readable_headers) is bool(expose)
+
+
+# ---- Chromium agrees with every row of the table
+
+
+def _exchange_app(page_origin: str) -> WSGIApplication:
+    by_id = {exchange.id: exchange for exchange in EXCHANGES}
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        exchange = by_id[environ["PATH_INFO"].split("/")[1]]
+        is_preflight = environ["REQUEST_METHOD"] == "OPTIONS" and exchange.preflight
+        status, headers = exchange.preflight if is_preflight else exchange.actual  # type: ignore[misc]
+        body_headers = [("Content-Type", "text/plain"), ("Content-Length", "2")]
+        start_response(f"{status} Status", [*_filled(headers, page_origin), *body_headers])
+        return [b"ok"]
+
+    return app
+
+
+def _page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/html")])
+    return [b"<!doctype html><title>page</title>"]
+
+
+@pytest.fixture(scope="module")
+def chromium_page() -> Iterator[tuple[Page, list[str], str, str]]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("no chromium on PATH (scripts/install-browser installs it)")
+    from example_projects.serve import BackgroundServer
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-features=CorsNonWildcardRequestHeadersSupport",
+    ]
+    with BackgroundServer() as api, BackgroundServer() as page_server:
+        page_server.start(_page_app)
+        api.start(_exchange_app(page_server.origin))
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=args)
+            try:
+                page = browser.new_context().new_page()
+                console: list[str] = []
+                page.on("console", lambda message: console.append(message.text))
+                page.goto(page_server.url)
+                yield page, console, page_server.origin, api.url
+            finally:
+                browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
+def test_chromium_agrees_with_the_verdict(
+    chromium_page: tuple[Page, list[str], str, str], exchange: Exchange
+) -> None:
+    page, console, page_origin, api_url = chromium_page
+    url = f"{api_url}{exchange.id}/{time.monotonic_ns()}"
+    init = {
+        "method": exchange.method,
+        "headers": dict(exchange.headers),
+        "credentials": "include" if exchange.credentials else "same-origin",
+    }
+    console.clear()
+    outcome = page.evaluate(
+        """([url, init]) => fetch(url, init).then(
+            r => ({read: true, headers: [...r.headers.keys()]}),
+            e => ({read: false, headers: []}))""",
+        [url, init],
+    )
+    verdict = _verdict(exchange, page_origin, url=url)
+    assert verdict.allowed is outcome["read"], str(verdict)
+    if verdict.allowed:
+        # Chromium lists the headers the script can read; wsgiref adds Date and Server,
+        # which only a wildcard exposes.
+        exposes_all = "*" in dict(exchange.actual[1]).get(ACEH, "") and not exchange.credentials
+        added_by_server = {"date", "server"} if exposes_all else set()
+        assert set(outcome["headers"]) == set(verdict.readable_headers) | added_by_server
+    else:
+        deadline = time.monotonic() + 3
+        while not any("blocked by CORS policy" in text for text in console):
+            assert time.monotonic() < deadline, f"no console message; got {console}"
+            page.wait_for_timeout(20)
+        blocked = [text for text in console if "blocked by CORS policy" in text]
+        assert blocked == [verdict.console_message]
