@@ -112,6 +112,7 @@ HUGE_HEADER_LIST_SIZE = 1
 BARE = "bare app"
 CORS_WSGI = "cors_wsgi"
 WSGICORS = "wsgicors"
+FLOOR = "floor"
 
 MAX_COMPETITOR_SHARE = 1 / 3
 MAX_SIZE_GROWTH = 1.2
@@ -156,6 +157,7 @@ class Row:
     bare_ns: float
     cors_wsgi_ns: float
     wsgicors_ns: float
+    floor_ns: float
     cors_wsgi_batch: int
     wsgicors_batch: int
 
@@ -285,6 +287,28 @@ def wsgicors_app(entries: Sequence[str]) -> WSGIApp:
     return app
 
 
+class VaryOnlyMiddleware:
+    """A reference, not a CORS implementation: the least any CORS middleware pays.
+
+    It reads the Origin, wraps ``start_response`` and adds ``Vary: Origin`` to a copy of the
+    app's headers, which every response of an origin-dependent policy needs (R30), even
+    without an Origin. Its overhead is the floor under every scenario of the table.
+    """
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: Environ, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.get("HTTP_ORIGIN")
+
+        def start_varied_response(
+            status: str, headers: list[tuple[str, str]], exc_info: object = None
+        ) -> Any:
+            return start_response(status, [*headers, ("Vary", "Origin")], exc_info)
+
+        return self.app(environ, start_varied_response)
+
+
 def environ_for(scenario: Scenario) -> Environ:
     headers: dict[str, str] = {}
     if scenario.preflight:
@@ -322,6 +346,7 @@ def prepare(settings: Settings) -> Subjects:
             BARE: bare_app,
             CORS_WSGI: cors_wsgi_app(entries),
             WSGICORS: wsgicors_app(entries),
+            FLOOR: VaryOnlyMiddleware(bare_app),
         }
         pools["allowed", size] = allowed_origins(size, kind, settings.origin_pool)
         pools["refused", size] = refused_pool
@@ -396,6 +421,7 @@ def _row(scenario: Scenario, timings: dict[str, Timing], statistic: Statistic) -
         bare_ns=bare.stat(statistic),
         cors_wsgi_ns=_harness.overhead_ns(timings[CORS_WSGI], bare, statistic),
         wsgicors_ns=_harness.overhead_ns(timings[WSGICORS], bare, statistic),
+        floor_ns=_harness.overhead_ns(timings[FLOOR], bare, statistic),
         cors_wsgi_batch=timings[CORS_WSGI].count,
         wsgicors_batch=timings[WSGICORS].count,
     )
@@ -444,6 +470,13 @@ def _verdicts(rows: Sequence[Row], sizes: Sequence[int]) -> list[Verdict]:
     return verdicts
 
 
+FLOOR_NOTE = (
+    "¹ Floor: a reference middleware that only wraps `start_response` and adds "
+    "`Vary: Origin` to a copy of the headers, the least any CORS middleware with an "
+    "origin-dependent policy must do on every response (R30). Not a CORS implementation."
+)
+
+
 def _ns(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -460,17 +493,16 @@ def render_markdown(result: BenchmarkResult) -> str:
     """The results as Markdown: a line on the set-up, the table, the targets' summary."""
     settings = result.settings
     share = {(v.scenario, v.list_size): v for v in result.verdicts if v.target.startswith("share")}
-    other = {
+    growth = {
         (v.scenario, v.list_size): v for v in result.verdicts if not v.target.startswith("share")
     }
-    sizes_ratio = {  # informational growth for the intermediate sizes
-        (row.scenario, row.list_size): row for row in result.rows
-    }
+    by_key = {(row.scenario, row.list_size): row for row in result.rows}
     smallest = min(settings.sizes)
     header = [
         "Scenario",
         "Allowed origins",
         "Bare app (ns)",
+        "Floor¹ (ns)",
         "cors_wsgi overhead (ns)",
         "wsgicors overhead (ns)",
         "cors_wsgi ÷ wsgicors (≤ 0.33)",
@@ -478,10 +510,11 @@ def render_markdown(result: BenchmarkResult) -> str:
     ]
     rows: list[list[str]] = []
     for row in result.rows:
-        growth = other.get((row.scenario, row.list_size))
-        growth_cell = _verdict_cell(growth, "x")
-        if growth is None and row.list_size != smallest and row.scenario != HUGE_HEADER_KEY:
-            base = sizes_ratio.get((row.scenario, smallest))
+        verdict = growth.get((row.scenario, row.list_size))
+        growth_cell = _verdict_cell(verdict, "x")
+        if verdict is None and row.list_size != smallest and row.scenario != HUGE_HEADER_KEY:
+            # The intermediate sizes: the same ratio, for information, without a verdict.
+            base = by_key.get((row.scenario, smallest))
             ratio = _ratio(row.cors_wsgi_ns, base.cors_wsgi_ns) if base else None
             growth_cell = f"{ratio:.2f}x" if ratio is not None else "n/a"
         rows.append(
@@ -489,6 +522,7 @@ def render_markdown(result: BenchmarkResult) -> str:
                 row.title,
                 f"{row.list_size:,}",
                 _ns(row.bare_ns),
+                _ns(row.floor_ns),
                 _ns(row.cors_wsgi_ns),
                 _ns(row.wsgicors_ns),
                 _verdict_cell(share.get((row.scenario, row.list_size))),
@@ -510,8 +544,8 @@ def render_markdown(result: BenchmarkResult) -> str:
         f"~{settings.batch_seconds * 1000:g} ms of {settings.clock} time; "
         f"{result.elapsed_seconds:.0f} s in all."
     )
-    table = _harness.markdown_table(header, rows, right_aligned=range(1, 5))
-    return f"{setup}\n\n{table}\n\n{summary}\n"
+    table = _harness.markdown_table(header, rows, right_aligned=range(1, 6))
+    return f"{setup}\n\n{table}\n\n{FLOOR_NOTE}\n\n{summary}\n"
 
 
 def profile(settings: Settings, requests: int = 20_000, top: int = 12) -> str:
