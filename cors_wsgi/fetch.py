@@ -646,14 +646,31 @@ def _cors_check(
     origin = request.origin
     value = response.get(h.ALLOW_ORIGIN)
     if value is None:
+        if prefix:
+            cause = (
+                f"the server refused the preflight (status {response.status}): its origin "
+                f"{origin}, or its method {request.method}"
+                + (
+                    f" or headers {', '.join(request.unsafe_header_names)}"
+                    if request.unsafe_header_names
+                    else ""
+                )
+                + ", since a refusing server sends no CORS headers at all (R16; the server's "
+                "log, or cors_wsgi.explain(), says which). Or no CORS layer answers OPTIONS "
+                "on this path"
+            )
+        else:
+            cause = (
+                f"the server does not allow {origin} here. Add it to the allowed origins, and "
+                "check that the CORS layer covers this path (and, for error responses, that "
+                "it wraps the error handler)"
+            )
         return [
             Step(
                 origin_step,
                 False,
                 f"{what} Access-Control-Allow-Origin is missing, so the browser refuses it "
-                f"(R17, R29): the server does not allow {origin} here. Add it to the "
-                "allowed origins, and check that the CORS layer covers this path (and, for "
-                "errors, that the CORS layer wraps the error handler)",
+                f"(R17, R29): {cause}",
                 "R17",
                 prefix + "No 'Access-Control-Allow-Origin' header is present on the "
                 "requested resource.",

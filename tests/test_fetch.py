@@ -691,6 +691,7 @@ def test_verdict_matches_the_table(exchange: Exchange) -> None:
         (f"{ORIGIN}, {ORIGIN}", "applied twice"),
         ("app.example.com", "is not an origin"),
         ("https://", "is not an origin"),
+        ("https://app.example.com:44x", "is not an origin"),
         ("foo:bar", "another origin"),
     ],
 )

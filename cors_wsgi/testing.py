@@ -1,0 +1,512 @@
+"""Test helpers: run the browser's CORS check on responses from your own test suite.
+
+The check is :mod:`cors_wsgi.fetch`, the same one ``cors-wsgi probe`` runs against live
+servers, so a test passes exactly when a browser would let the page read the response.
+It works on any server, not only on applications behind cors_wsgi.
+
+Responses can come from Django's test client, Flask's (or Werkzeug's) test client, a WSGI
+call given as ``(status, headers)``, or anything with ``status_code`` and ``headers``::
+
+    from cors_wsgi.testing import assert_cors_allowed, assert_cors_refused, cors_fetch
+
+    response = client.get("/api/items", headers={"Origin": "https://app.example.com"})
+    assert_cors_allowed(response, credentials=True)          # origin read from the request
+
+    # A preflighted request: let the helper send both, as the browser would.
+    cors_fetch(client, "/api/items/1", origin="https://app.example.com", method="PUT",
+               request_headers={"Content-Type": "application/json"}).assert_allowed()
+
+With pytest, the ``cors_check`` fixture offers the same (add ``pytest_plugins =
+["cors_wsgi.testing"]`` to your root ``conftest.py`` if the plugin is not loaded
+automatically), and the ini option ``cors_origin`` sets the default Origin.
+
+No framework is imported here: Django and Flask responses are recognised by their shape.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from wsgiref.util import setup_testing_defaults
+
+from cors_wsgi import headers as h
+from cors_wsgi.fetch import (
+    BrowserRequest,
+    HeaderInput,
+    ResponseHead,
+    Verdict,
+    check,
+)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = [
+    "CORSCheck",
+    "CORSExchange",
+    "assert_cors_allowed",
+    "assert_cors_refused",
+    "cors_fetch",
+    "cors_verdict",
+    "response_head",
+]
+
+_DJANGO_TEST_HOST = "http://testserver"
+
+
+class CORSAssertionError(AssertionError):
+    """A CORS assertion failed; ``verdict`` holds every step of the browser's check."""
+
+    def __init__(self, message: str, verdict: Verdict) -> None:
+        super().__init__(message)
+        self.verdict = verdict
+
+
+def response_head(response: object) -> ResponseHead:
+    """What CORS looks at in ``response``: its status and header lines.
+
+    Accepts a :class:`~cors_wsgi.fetch.ResponseHead`, a ``(status, headers)`` or
+    ``(status, headers, body)`` tuple from a WSGI call (status ``"200 OK"`` or ``200``), a
+    Werkzeug/Flask response (repeated header lines kept), a Django response, an
+    ``http.client`` response, or any object with ``status_code`` and ``headers``.
+    """
+    if isinstance(response, ResponseHead):
+        return response
+    if isinstance(response, tuple) and len(response) in (2, 3):
+        return ResponseHead.create(response[0], response[1])
+    status_code = getattr(response, "status_code", None)
+    header_map: Any = getattr(response, "headers", None)
+    if isinstance(status_code, int) and header_map is not None:
+        if hasattr(header_map, "to_wsgi_list"):  # Werkzeug: keeps repeated lines apart
+            return ResponseHead.create(status_code, header_map.to_wsgi_list())
+        return ResponseHead.create(status_code, list(header_map.items()))
+    status = getattr(response, "status", None)
+    if isinstance(status, int) and hasattr(response, "getheaders"):  # http.client
+        return ResponseHead.create(status, response.getheaders())
+    raise TypeError(
+        f"cannot read a status and headers from {type(response).__name__}: give a Django or "
+        "Flask test response, a (status, headers) tuple, or a cors_wsgi.fetch.ResponseHead"
+    )
+
+
+class _SentRequest:
+    """What a test client recorded about the request behind a response."""
+
+    __slots__ = ("headers", "method", "url")
+
+    def __init__(self, method: str, url: str, headers: dict[str, str]) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers  # lowercased names
+
+    @classmethod
+    def of(cls, response: object) -> _SentRequest | None:
+        sent: Any = getattr(response, "request", None)
+        if isinstance(sent, Mapping):  # Django: the WSGI environ of the request
+            headers = {
+                key[5:].replace("_", "-").lower(): str(value)
+                for key, value in sent.items()
+                if key.startswith("HTTP_")
+            }
+            path = str(sent.get("PATH_INFO", "/"))
+            return cls(str(sent.get("REQUEST_METHOD", "GET")), _DJANGO_TEST_HOST + path, headers)
+        method = getattr(sent, "method", None)
+        if isinstance(method, str) and hasattr(sent, "headers"):  # Werkzeug
+            headers = {str(k).lower(): str(v) for k, v in sent.headers.items()}
+            return cls(method, str(getattr(sent, "url", "")), headers)
+        return None
+
+    @property
+    def is_preflight(self) -> bool:
+        return self.method == "OPTIONS" and h.REQUEST_METHOD.lower() in self.headers
+
+
+def cors_verdict(
+    response: object | None = None,
+    *,
+    preflight: object | None = None,
+    origin: str | None = None,
+    method: str | None = None,
+    request_headers: HeaderInput = (),
+    credentials: bool = False,
+    url: str | None = None,
+) -> Verdict:
+    """The browser's verdict on ``response`` (and ``preflight``), without asserting.
+
+    ``origin`` and ``method`` default to those of the request a Django or Flask test client
+    recorded on the response. When ``response`` is itself the answer to a preflight
+    (OPTIONS with Access-Control-Request-Method), it is judged as the preflight, and the
+    method and headers default to what that preflight asked for. ``request_headers`` are
+    the headers the page's script sets (they decide whether a preflight is needed, R12).
+    """
+    if response is None and preflight is None:
+        raise TypeError("give the response to check (and preflight= for preflighted requests)")
+    sent = _SentRequest.of(response) if response is not None else None
+    if preflight is None and sent is not None and sent.is_preflight:
+        preflight, response = response, None
+    preflight_sent = _SentRequest.of(preflight) if preflight is not None else None
+    recorded = sent or preflight_sent
+    if origin is None:
+        origin = recorded.headers.get("origin") if recorded is not None else None
+        if origin is None:
+            raise TypeError(
+                "say which page makes the request: origin='https://app.example.com' (the "
+                "response's request carried no Origin header)"
+            )
+    elif recorded is not None and recorded.headers.get("origin") not in (None, origin):
+        raise ValueError(
+            f"the response answers a request from {recorded.headers['origin']!r}, not from "
+            f"{origin!r}; send the same Origin you check"
+        )
+    if method is None:
+        method = "GET"
+        if sent is not None and not sent.is_preflight:
+            method = sent.method
+        elif preflight_sent is not None and preflight_sent.is_preflight:
+            method = preflight_sent.headers[h.REQUEST_METHOD.lower()]
+    if (
+        not request_headers
+        and response is None
+        and preflight_sent is not None
+        and preflight_sent.is_preflight
+    ):
+        asked = preflight_sent.headers.get(h.REQUEST_HEADERS.lower(), "")
+        request_headers = [(name.strip(), "") for name in asked.split(",") if name.strip()]
+    request = BrowserRequest.create(
+        origin=origin,
+        url=url if url is not None else (recorded.url if recorded is not None else ""),
+        method=method,
+        request_headers=request_headers,
+        credentials=credentials,
+    )
+    if request.preflight_needed and preflight is None:
+        raise ValueError(
+            f"a browser sends a preflight before {request.method}"
+            + (
+                f" with {', '.join(request.unsafe_header_names)}"
+                if request.unsafe_header_names
+                else ""
+            )
+            + ": pass its response as preflight=, or let cors_fetch() send both requests"
+        )
+    return check(
+        request,
+        preflight=response_head(preflight) if preflight is not None else None,
+        actual=response_head(response) if response is not None else None,
+    )
+
+
+def assert_cors_allowed(
+    response: object | None = None,
+    *,
+    preflight: object | None = None,
+    origin: str | None = None,
+    method: str | None = None,
+    request_headers: HeaderInput = (),
+    credentials: bool = False,
+    url: str | None = None,
+) -> Verdict:
+    """Assert that a browser lets the page on ``origin`` read ``response``.
+
+    Arguments as for :func:`cors_verdict`. On failure, the message is the browser's verdict,
+    step by step, ending with Chromium's console text. Returns the verdict (its
+    ``readable_headers`` say which headers the script can read).
+    """
+    __tracebackhide__ = True
+    verdict = cors_verdict(
+        response,
+        preflight=preflight,
+        origin=origin,
+        method=method,
+        request_headers=request_headers,
+        credentials=credentials,
+        url=url,
+    )
+    if not verdict.allowed:
+        raise CORSAssertionError(f"CORS refused, expected allowed:\n{verdict}", verdict)
+    return verdict
+
+
+def assert_cors_refused(
+    response: object | None = None,
+    *,
+    preflight: object | None = None,
+    origin: str | None = None,
+    method: str | None = None,
+    request_headers: HeaderInput = (),
+    credentials: bool = False,
+    url: str | None = None,
+    step: str | None = None,
+) -> Verdict:
+    """Assert that a browser blocks the page on ``origin`` from reading ``response``.
+
+    ``step``, when given, is the name of the step that must fail (``"allow-origin"``,
+    ``"preflight-allow-headers"``...; see :mod:`cors_wsgi.fetch`). Returns the verdict.
+    """
+    __tracebackhide__ = True
+    verdict = cors_verdict(
+        response,
+        preflight=preflight,
+        origin=origin,
+        method=method,
+        request_headers=request_headers,
+        credentials=credentials,
+        url=url,
+    )
+    if verdict.allowed:
+        raise CORSAssertionError(f"CORS allowed, expected refused:\n{verdict}", verdict)
+    failed = verdict.failed_step
+    if step is not None and (failed is None or failed.name != step):
+        raise CORSAssertionError(
+            f"CORS refused at {failed.name if failed else None!r}, expected at {step!r}:\n"
+            f"{verdict}",
+            verdict,
+        )
+    return verdict
+
+
+class CORSExchange:
+    """The requests a browser makes for one ``fetch()`` and the responses they got.
+
+    ``preflight`` and ``response`` are the client's own response objects (``preflight`` is
+    ``None`` when none was needed, ``response`` when the preflight failed and the browser
+    stopped there); ``verdict`` is the browser's judgement.
+    """
+
+    __slots__ = ("preflight", "response", "verdict")
+
+    def __init__(self, verdict: Verdict, preflight: object | None, response: object | None):
+        self.verdict = verdict
+        self.preflight = preflight
+        self.response = response
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the script reads the response."""
+        return self.verdict.allowed
+
+    def assert_allowed(self) -> Verdict:
+        """Assert that the browser allows it; returns the verdict."""
+        __tracebackhide__ = True
+        if not self.verdict.allowed:
+            raise CORSAssertionError(
+                f"CORS refused, expected allowed:\n{self.verdict}", self.verdict
+            )
+        return self.verdict
+
+    def assert_refused(self, step: str | None = None) -> Verdict:
+        """Assert that the browser blocks it (at ``step``, when given); returns the verdict."""
+        __tracebackhide__ = True
+        failed = self.verdict.failed_step
+        if failed is None:
+            raise CORSAssertionError(
+                f"CORS allowed, expected refused:\n{self.verdict}", self.verdict
+            )
+        if step is not None and failed.name != step:
+            raise CORSAssertionError(
+                f"CORS refused at {failed.name!r}, expected at {step!r}:\n{self.verdict}",
+                self.verdict,
+            )
+        return self.verdict
+
+    def __repr__(self) -> str:
+        return f"CORSExchange({self.verdict.summary!r})"
+
+
+def cors_fetch(
+    client: object,
+    url: str,
+    *,
+    origin: str,
+    method: str = "GET",
+    request_headers: HeaderInput = (),
+    credentials: bool = False,
+    body: bytes | str = b"",
+) -> CORSExchange:
+    """Do what a browser does for ``fetch(url, ...)`` from a page on ``origin``.
+
+    Sends the preflight when a browser would (with exactly its headers), stops when the
+    preflight fails, otherwise sends the actual request with the Origin, then judges both.
+    ``client`` is a Django test ``Client``, a Flask or Werkzeug test client, or any WSGI
+    application. ``url`` is a path (``/api/items?page=2``) or an absolute URL. Redirects
+    are not followed.
+    """
+    request = BrowserRequest.create(
+        origin=origin,
+        url=url,
+        method=method,
+        request_headers=request_headers,
+        credentials=credentials,
+    )
+    send = _sender(client)
+    preflight_response = None
+    if request.preflight_needed:
+        preflight_response = send("OPTIONS", url, request.preflight_headers(), b"")
+        verdict = check(request, preflight=response_head(preflight_response))
+        if not verdict.allowed:
+            return CORSExchange(verdict, preflight_response, None)
+    data = body.encode() if isinstance(body, str) else body
+    response = send(request.method, url, request.actual_headers(), data)
+    verdict = check(
+        request,
+        preflight=response_head(preflight_response) if preflight_response is not None else None,
+        actual=response_head(response),
+    )
+    return CORSExchange(verdict, preflight_response, response)
+
+
+Sender = Callable[[str, str, list[tuple[str, str]], bytes], object]
+
+
+def _sender(client: object) -> Sender:
+    """A function sending one request through ``client``, chosen by the client's shape."""
+    if hasattr(client, "generic") and hasattr(client, "handler"):
+        return _django_sender(client)
+    if hasattr(client, "open") and hasattr(client, "application"):
+        return _werkzeug_sender(client)
+    if callable(client):
+        return _wsgi_sender(client)
+    raise TypeError(
+        f"cannot send requests through {type(client).__name__}: give a Django test Client, "
+        "a Flask/Werkzeug test client or a WSGI application"
+    )
+
+
+def _django_sender(client: Any) -> Sender:
+    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
+        parts = urlsplit(url)
+        extra: dict[str, str] = {}
+        content_type = ""
+        for name, value in headers:
+            if name.lower() == "content-type":
+                content_type = value
+                continue
+            key = "HTTP_" + name.upper().replace("-", "_")
+            extra[key] = f"{extra[key]},{value}" if key in extra else value
+        if parts.netloc:
+            extra["HTTP_HOST"] = parts.netloc
+        if parts.query:
+            extra["QUERY_STRING"] = parts.query
+        return client.generic(
+            method,
+            parts.path or "/",
+            body,
+            content_type,
+            secure=parts.scheme == "https",
+            **extra,
+        )
+
+    return send
+
+
+def _werkzeug_sender(client: Any) -> Sender:
+    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
+        return client.open(url, method=method, headers=headers, data=body)
+
+    return send
+
+
+def _wsgi_sender(app: WSGIApplication) -> Sender:
+    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
+        parts = urlsplit(url)
+        environ: dict[str, Any] = {}
+        setup_testing_defaults(environ)
+        environ.update(
+            {
+                "REQUEST_METHOD": method,
+                "PATH_INFO": parts.path or "/",
+                "QUERY_STRING": parts.query,
+                "wsgi.input": io.BytesIO(body),
+                "CONTENT_LENGTH": str(len(body)) if body else "",
+            }
+        )
+        if parts.scheme:
+            environ["wsgi.url_scheme"] = parts.scheme
+        if parts.netloc:
+            environ["HTTP_HOST"] = parts.netloc
+        for name, value in headers:
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        captured: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def start_response(
+            status: str, header_list: list[tuple[str, str]], exc_info: object = None
+        ) -> Callable[[bytes], object]:
+            captured[:] = [(status, header_list)]
+            return lambda data: None
+
+        result: Iterable[bytes] = app(environ, start_response)
+        try:
+            body_out = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status, header_list = captured[0]
+        return (status, header_list, body_out)
+
+    return send
+
+
+class CORSCheck:
+    """The ``cors_check`` fixture: the helpers above with a default Origin.
+
+    ``origin`` comes from the ini option ``cors_origin`` (or is given per call).
+    """
+
+    def __init__(self, origin: str | None = None) -> None:
+        self.origin = origin
+
+    def _origin(self, origin: str | None) -> str | None:
+        return origin if origin is not None else self.origin
+
+    def verdict(self, response: object | None = None, **options: Any) -> Verdict:
+        """:func:`cors_verdict` with the default Origin."""
+        options["origin"] = self._origin(options.get("origin"))
+        return cors_verdict(response, **options)
+
+    def allowed(self, response: object | None = None, **options: Any) -> Verdict:
+        """:func:`assert_cors_allowed` with the default Origin."""
+        __tracebackhide__ = True
+        options["origin"] = self._origin(options.get("origin"))
+        return assert_cors_allowed(response, **options)
+
+    def refused(self, response: object | None = None, **options: Any) -> Verdict:
+        """:func:`assert_cors_refused` with the default Origin."""
+        __tracebackhide__ = True
+        options["origin"] = self._origin(options.get("origin"))
+        return assert_cors_refused(response, **options)
+
+    def fetch(self, client: object, url: str, **options: Any) -> CORSExchange:
+        """:func:`cors_fetch` with the default Origin."""
+        origin = self._origin(options.pop("origin", None))
+        if origin is None:
+            raise TypeError("give origin=, or set the ini option cors_origin")
+        return cors_fetch(client, url, origin=origin, **options)
+
+
+# ---- the pytest plugin (entry point "cors_wsgi" in the pytest11 group)
+
+try:
+    import pytest
+except ImportError:  # pragma: no cover - the helpers above work without pytest
+    pass
+else:
+
+    def pytest_addoption(parser: pytest.Parser) -> None:
+        parser.addini(
+            "cors_origin",
+            "the Origin that cors_wsgi's cors_check fixture uses when a call gives none",
+            default="",
+        )
+
+    @pytest.fixture
+    def cors_check(request: pytest.FixtureRequest) -> CORSCheck:
+        """Run the browser's CORS check on responses: ``cors_check.allowed(response)``,
+        ``cors_check.refused(response, step=...)``, ``cors_check.fetch(client, url, ...)``."""
+        origin = str(request.config.getini("cors_origin") or "") or None
+        return CORSCheck(origin)
