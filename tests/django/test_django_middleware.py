@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 import cors_django_test_views as views
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 from django.test import Client, override_settings
 
-from cors_wsgi.django import conf
+from cors_wsgi.django import conf, middleware
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -414,3 +415,42 @@ def test_debug_mode_refused_preflight_names_what_passed() -> None:
     assert response.status_code == 204
     assert response["Access-Control-Allow-Origin"] == APP
     assert "TRACE" not in response.get("Access-Control-Allow-Methods", "")
+
+
+# ---- the two ways of writing headers agree
+
+
+@pytest.mark.parametrize(
+    ("origin", "app_headers"),
+    [
+        (APP, {}),
+        (APP, {"Vary": "Cookie, Accept-Encoding", "Access-Control-Allow-Origin": "*"}),
+        (EVIL, {"Access-Control-Allow-Origin": "*", "Access-Control-Max-Age": "5"}),
+        (None, {"vary": "accept-language"}),
+        (APP, {"Vary": "*"}),
+    ],
+)
+def test_direct_header_store_writes_what_the_public_methods_write(
+    origin: str | None, app_headers: dict[str, str]
+) -> None:
+    """The fast path (ResponseHeaders._store, checked at import) and Django's public header
+    methods give the same response headers, including the merged Vary (R30) and the
+    removal of CORS headers the app set (R18)."""
+    assert middleware._decorate is middleware._decorate_store  # Django's layout is known
+    policy = conf.compiled_settings().policy_for_path("/api/items/")
+    assert policy is not None
+    decision = policy.decide("GET", origin)
+    results = []
+    for write in (middleware._decorate_store, middleware._decorate_public):
+        response = HttpResponse("body", headers=app_headers)
+        write(decision, response)
+        results.append(sorted(response.items()))
+    assert results[0] == results[1]
+    assert len([name for name, _ in results[0] if name.lower() == "vary"]) == 1
+
+
+def test_public_header_methods_path_through_the_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(middleware, "_decorate", middleware._decorate_public)
+    response = Client().get("/api/varies-on-cookie/", headers={"Origin": APP})
+    assert response["Access-Control-Allow-Origin"] == APP
+    assert vary_of(response) == ["Cookie", "Origin"]
