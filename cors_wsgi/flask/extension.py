@@ -171,6 +171,7 @@ class _AppState:
         # Whether choosing a policy needs Flask's routing; known once the app serves, since
         # Flask refuses new routes and blueprints after its first request.
         self._routed: bool | None = None
+        self._policy_everywhere: Policy | None = None
         self._wsgi_app = app.wsgi_app
         app.wsgi_app = self.wsgi_app  # type: ignore[method-assign]
 
@@ -178,6 +179,11 @@ class _AppState:
         self._app_layers.pop(owner, None)
         self._app_layers[owner] = paths
         self.app_paths = tuple(reversed(self._app_layers.values()))
+        # The common CORS(app): one policy for every path, no path to read per request.
+        newest = self.app_paths[0].entries
+        self._policy_everywhere = (
+            newest[0][1] if len(newest) == 1 and newest[0][0] == "/" else None
+        )
 
     def set_blueprint_layer(
         self, owner: object, name: str, url_prefix: str | None, paths: PathPolicies
@@ -251,8 +257,11 @@ class _AppState:
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         decision: Decision | None
-        if not self._needs_routing():
-            policy = self.policy_for_path(_request_path(environ))
+        routed = self._routed
+        if routed is None:
+            routed = self._needs_routing()
+        if not routed:
+            policy = self._policy_everywhere or self.policy_for_path(_request_path(environ))
             if policy is None:
                 return self._wsgi_app(environ, start_response)
             decision = decide(policy, environ)
