@@ -39,6 +39,7 @@ POLICY_SETTINGS: Final[Mapping[str, str]] = {
     "CORS_ALLOWED_ORIGINS": "allow_origins",
     "CORS_ALLOWED_ORIGIN_REGEXES": "allow_origin_regex",
     "CORS_ALLOWED_ORIGIN_FUNC": "allow_origin_func",
+    "CORS_ALLOWED_ORIGIN_FUNC_TTL": "allow_origin_func_ttl",
     "CORS_ALLOW_METHODS": "allow_methods",
     "CORS_ALLOW_HEADERS": "allow_headers",
     "CORS_EXPOSE_HEADERS": "expose_headers",
@@ -46,6 +47,7 @@ POLICY_SETTINGS: Final[Mapping[str, str]] = {
     "CORS_ALLOW_CREDENTIALS": "allow_credentials",
     "CORS_ALLOW_PRIVATE_NETWORK": "allow_private_network",
     "CORS_PREFLIGHT_STATUS": "preflight_status",
+    "CORS_PREFLIGHT_PASSTHROUGH": "preflight_passthrough",
     "CORS_DEBUG": "debug",
 }
 DEBUG_SETTING: Final = "CORS_DEBUG"

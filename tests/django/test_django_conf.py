@@ -59,6 +59,7 @@ def test_every_setting_reaches_its_keyword() -> None:
         CORS_ALLOWED_ORIGINS=["https://a.example.com"],
         CORS_ALLOWED_ORIGIN_REGEXES=[r"https://[a-z]+\.example\.org"],
         CORS_ALLOWED_ORIGIN_FUNC=f"{__name__}.is_tenant_origin",
+        CORS_ALLOWED_ORIGIN_FUNC_TTL=0,
         CORS_ALLOW_METHODS=["GET", "PUT"],
         CORS_ALLOW_HEADERS=["x-token"],
         CORS_EXPOSE_HEADERS=["x-count"],
@@ -66,12 +67,15 @@ def test_every_setting_reaches_its_keyword() -> None:
         CORS_ALLOW_CREDENTIALS=False,
         CORS_ALLOW_PRIVATE_NETWORK=True,
         CORS_PREFLIGHT_STATUS=200,
+        CORS_PREFLIGHT_PASSTHROUGH=True,
     ):
         policy = policy_at("/")
     assert policy is not None
     assert policy.allow_origins == ("https://a.example.com",)
     assert [r.pattern for r in policy.allow_origin_regex] == [r"https://[a-z]+\.example\.org"]
     assert policy.allow_origin_func is is_tenant_origin
+    assert policy.allow_origin_func_ttl == 0
+    assert policy.preflight_passthrough is True
     assert policy.allow_methods == ("GET", "PUT")
     assert policy.allow_headers == ("x-token",)
     assert policy.expose_headers == ("x-count",)

@@ -454,3 +454,12 @@ def test_public_header_methods_path_through_the_client(monkeypatch: pytest.Monke
     response = Client().get("/api/varies-on-cookie/", headers={"Origin": APP})
     assert response["Access-Control-Allow-Origin"] == APP
     assert vary_of(response) == ["Cookie", "Origin"]
+
+
+def test_preflight_passthrough_lets_the_view_answer_and_decorates_it() -> None:
+    with override_settings(CORS_PREFLIGHT_PASSTHROUGH=True):
+        response = preflight(Client(), "/api/items/")
+    assert views.calls == ["items OPTIONS"]
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == APP
+    assert "PUT" in response["Access-Control-Allow-Methods"]
