@@ -30,9 +30,11 @@ The bare app answers a preflight the way Flask does (dispatch, automatic OPTIONS
 cors_wsgi answers it before dispatch, so its preflight "overhead" is negative: that is a
 saving, not an error. The targets (issue 4) are shown as pass/FAIL columns: cors_wsgi's
 overhead at most a fifth of flask-cors's in every scenario, and flat from 1 to 10,000
-origins: the overhead at 10,000 exceeds that at 1 by at most a fifth of the latter (when
-it is positive), or by the noise floor of a Flask request (``--flat-floor-ns``, default
-1,000 ns), whichever is larger. Timings are never judged by the test suite (see tests/flask/).
+origins: the cors_wsgi app's time per request at 10,000 exceeds that at 1 by at most a
+fifth of its overhead at 1 (when positive), or by the noise floor of a Flask request
+(``--flat-floor-ns``, default 1,000 ns), whichever is larger. (The app's own times are
+compared, not overheads: the bare app is the same at every size, and subtracting its
+figures would only add their noise.) Timings are never judged by the test suite (see tests/flask/).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import _harness
@@ -88,6 +90,8 @@ class Settings:
     allow_list: wsgi_overhead.AllowListKind = "wildcard"
     sizes: tuple[int, ...] = ALLOW_LIST_SIZES
     flat_floor_ns: float = DEFAULT_FLAT_FLOOR_NS
+    # The hostile header's size; only the smoke test shrinks it (flask-cors takes seconds).
+    huge_header_bytes: int = wsgi_overhead.HUGE_HEADER_BYTES
 
 
 QUICK = Settings(repeats=3, batch_seconds=0.01, max_batch=2_000, origin_pool=1 << 12)
@@ -264,7 +268,10 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         pools["none", size] = None
 
     rows: list[Row] = []
-    for scenario in wsgi_overhead.scenarios(settings.sizes):
+    for listed in wsgi_overhead.scenarios(settings.sizes):
+        scenario = listed
+        if listed.key == HUGE_HEADER_KEY:
+            scenario = replace(listed, request_headers="," * settings.huge_header_bytes)
         if progress is not None:
             progress(f"{scenario.title}, {scenario.list_size:,} origins")
         environ = wsgi_overhead.environ_for(scenario)
@@ -332,17 +339,16 @@ def _verdicts(rows: Sequence[Row], settings: Settings) -> list[Verdict]:
     by_key = {(row.scenario, row.list_size): row for row in rows}
     for key, *_ in SCENARIO_KINDS:
         low, high = by_key[key, smallest], by_key[key, largest]
+        # The growth of the cors_wsgi app's own time: the bare app is the same at every
+        # size, so subtracting its (noisy) figures twice would only add their noise.
+        growth_ns = (high.bare_ns + high.cors_wsgi_ns) - (low.bare_ns + low.cors_wsgi_ns)
         # A negative overhead (a preflight answered before Flask) leaves only the floor.
         allowed_growth = max(
             max(low.cors_wsgi_ns, 0.0) * (MAX_SIZE_GROWTH - 1), settings.flat_floor_ns
         )
         verdicts.append(
             Verdict(
-                key,
-                largest,
-                f"growth from {smallest:,} origin (ns)",
-                high.cors_wsgi_ns - low.cors_wsgi_ns,
-                allowed_growth,
+                key, largest, f"growth from {smallest:,} origin (ns)", growth_ns, allowed_growth
             )
         )
     return verdicts
@@ -432,6 +438,9 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
     parser.add_argument(
         "--flat-floor-ns", type=float, help="growth always tolerated (noise floor), in ns"
     )
+    parser.add_argument(
+        "--huge-header-bytes", type=int, help="size of the hostile header (default 1 MiB)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     arguments = parser.parse_args(argv)
     settings = QUICK if arguments.quick else Settings()
@@ -444,6 +453,7 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
         "allow_list": arguments.allow_list,
         "sizes": tuple(arguments.sizes) if arguments.sizes else None,
         "flat_floor_ns": arguments.flat_floor_ns,
+        "huge_header_bytes": arguments.huge_header_bytes,
     }
     settings = Settings(
         **{**asdict(settings), **{k: v for k, v in overrides.items() if v is not None}}

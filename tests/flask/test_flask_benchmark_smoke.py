@@ -1,0 +1,76 @@
+"""The Flask overhead benchmark still runs, checks its candidates and reports every scenario.
+
+Timings are not judged here (a test suite is no place for them); this keeps the benchmark
+from rotting as the adapter's interface evolves, and runs its built-in check that every
+candidate takes the path each scenario is meant to time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+MINIMAL = [
+    "--quick",
+    "--repeats",
+    "1",
+    "--batch-seconds",
+    "0.00001",
+    "--max-batch",
+    "2",
+    "--origin-pool",
+    "64",
+    "--huge-header-bytes",
+    "4096",
+]
+
+
+@pytest.fixture
+def flask_overhead(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    return importlib.import_module("flask_overhead")
+
+
+def test_quick_run_reports_every_scenario_and_target(
+    flask_overhead: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    json_path = tmp_path / "results.json"
+
+    assert flask_overhead.main([*MINIMAL, "--json", str(json_path)]) == 0
+
+    expected = {
+        (title, f"{size:,}")
+        for _key, title, *_rest in flask_overhead.SCENARIO_KINDS
+        for size in (1, 100, 10_000)
+    } | {(flask_overhead.HUGE_HEADER_TITLE, "1")}
+    table_rows = {
+        tuple(cell.strip() for cell in line.strip("|").split("|")[:2])
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("| ") and not line.startswith(("| Scenario", "| ---"))
+    }
+    assert table_rows == expected
+    results = json.loads(json_path.read_text(encoding="utf-8"))
+    # A share of flask-cors on each of the 16 rows, and flatness for the 5 scenario kinds.
+    assert len(results["verdicts"]) == 16 + 5
+    assert set(results["versions"]) == {"flask", "werkzeug", "flask-cors"}
+
+
+def test_a_candidate_on_the_wrong_path_is_refused(flask_overhead: ModuleType) -> None:
+    """The pre-timing check fails loudly rather than timing the wrong code path."""
+    scenario = next(
+        s for s in flask_overhead.wsgi_overhead.scenarios((1,)) if s.key == "allowed_get"
+    )
+    environ = flask_overhead.wsgi_overhead.environ_for(scenario)
+    environ["PATH_INFO"] = flask_overhead.PATH
+    environ["HTTP_ORIGIN"] = "https://u0.tenant0.example.com"
+    bare = flask_overhead.flask_app()
+    with pytest.raises(RuntimeError, match="allowed origin not echoed"):
+        flask_overhead.check_scenario(flask_overhead.CORS_WSGI, bare, scenario, environ)
