@@ -56,9 +56,13 @@ class RefusalRecord:
 _REFUSALS = pytest.StashKey[list[RefusalRecord]]()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is running it keeps an asyncio
+# event loop marked as running on the main thread, which breaks every later test that
+# calls asyncio.run() (Django's async views, for one). Stopping it once the browser tests
+# are done restores the thread; tests/browser still gets a single Chromium.
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
-    """The one headless Chromium of the session (launching takes about a second)."""
+    """The one headless Chromium of the browser suite (launching takes about a second)."""
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
