@@ -66,6 +66,10 @@ class ResourceOptions(TypedDict, total=False):
     allow_private_network: bool
     intercept_exceptions: bool
     always_send: bool
+    # cors_wsgi's own, beyond flask-cors's names:
+    origin_func_ttl: float
+    preflight_status: int
+    debug: bool
 
 
 class CORSOptions(ResourceOptions, total=False):
@@ -88,6 +92,9 @@ DEFAULTS: Mapping[str, object] = {
     "allow_private_network": False,
     "intercept_exceptions": True,
     "always_send": True,
+    "origin_func_ttl": 10.0,
+    "preflight_status": 204,
+    "debug": False,
     "resources": "/*",
 }
 OPTION_NAMES: tuple[str, ...] = tuple(DEFAULTS)
@@ -108,6 +115,9 @@ _RENAMED: Mapping[str, str] = {
     "expose_headers": "expose_headers",
     "supports_credentials": "allow_credentials",
     "allow_private_network": "allow_private_network",
+    "origin_func_ttl": "allow_origin_func_ttl",
+    "preflight_status": "preflight_status",
+    "debug": "debug",
 }
 # Booleans the core does not see (the others it checks under their Policy names).
 _ADAPTER_BOOLEANS = (

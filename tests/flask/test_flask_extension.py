@@ -444,3 +444,32 @@ def test_non_ascii_path_is_matched_as_flask_reads_it() -> None:
     assert acao_lines(response) == [FRONTEND]
     assert preflight(app, "/café/nowhere").status_code == 204
     assert acao_lines(actual(app, "/cafe/menu")) == []
+
+
+def test_preflight_status_200_for_old_clients_r15_r27() -> None:
+    app, _ = make_app()
+    CORS(app, origins=[FRONTEND], preflight_status=200)
+    response = preflight(app, "/api/items")
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == "0"
+    assert acao_lines(response) == [FRONTEND]
+
+
+def test_debug_mode_tells_the_console_which_step_failed_r16() -> None:
+    """Development only: a refused preflight gets an ok status and the headers that passed,
+    so the browser names the failing step; the refusal is logged at WARNING."""
+    app, _ = make_app()
+    CORS(app, origins=[FRONTEND], methods=["GET"], debug=True)
+    response = preflight(app, "/api/items", method="DELETE")
+    assert response.status_code == 204
+    assert acao_lines(response) == [FRONTEND]
+    assert "DELETE" not in response.headers.get("Access-Control-Allow-Methods", "")
+    CORS(app, origins=[FRONTEND], methods=["GET"])
+    assert preflight(app, "/api/items", method="DELETE").status_code == 403
+
+
+def test_config_keys_of_cors_wsgi_options() -> None:
+    app, _ = make_app()
+    app.config.update(CORS_ORIGINS=[FRONTEND], CORS_PREFLIGHT_STATUS=200)
+    CORS(app)
+    assert preflight(app, "/api/items").status_code == 200

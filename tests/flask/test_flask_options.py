@@ -38,6 +38,7 @@ FLASK_CORS_OPTION_NAMES = (
     "always_send",
     "resources",
 )
+CORS_WSGI_OPTION_NAMES = ("origin_func_ttl", "preflight_status", "debug")
 
 
 def policy_of(**options: Any) -> Any:
@@ -53,7 +54,7 @@ def problems_of(**options: Any) -> list[tuple[str, str]]:
 
 
 def test_every_flask_cors_option_name_is_accepted() -> None:
-    assert set(OPTION_NAMES) == set(FLASK_CORS_OPTION_NAMES)
+    assert set(OPTION_NAMES) == {*FLASK_CORS_OPTION_NAMES, *CORS_WSGI_OPTION_NAMES}
     CORS(Flask(__name__), **DEFAULTS)  # type: ignore[arg-type]
 
 
@@ -86,6 +87,14 @@ def test_names_map_to_policy_keywords() -> None:
     assert policy.max_age == 600
     assert policy.allow_private_network is True
     assert policy.preflight_passthrough is True
+
+
+def test_cors_wsgi_options_map_to_the_core() -> None:
+    policy = policy_of(
+        origins=lambda origin: True, origin_func_ttl=0, preflight_status=200, debug=True
+    )
+    assert (policy.allow_origin_func_ttl, policy.preflight_status, policy.debug) == (0, 200, True)
+    assert problems_of(preflight_status=201) == [("preflight_status", "E026")]
 
 
 @pytest.mark.parametrize(
