@@ -545,7 +545,9 @@ def _preflight_needed_step(request: BrowserRequest) -> Step:
     if request.method not in SAFELISTED_METHODS:
         reasons.append(f"{request.method} is not GET, HEAD or POST")
     names = request.unsafe_header_names
-    if names:
+    if len(names) == 1:
+        reasons.append(f"the header {names[0]} is not CORS-safelisted")
+    elif names:
         reasons.append(f"the headers {', '.join(names)} are not CORS-safelisted")
     if not reasons:
         return Step(
