@@ -2,9 +2,10 @@
 
 Run from the repository root::
 
-    python3 benchmarks/wsgi_overhead.py            # full run, a minute or two
+    python3 benchmarks/wsgi_overhead.py            # full run, about 20 seconds
     python3 benchmarks/wsgi_overhead.py --quick    # a few seconds, coarser figures
     python3 benchmarks/wsgi_overhead.py --json results.json
+    python3 benchmarks/wsgi_overhead.py --profile  # where cors_wsgi's time goes
 
 Both middlewares wrap the same trivial app and get the same policy: credentials, four
 methods, two request headers, one exposed header, a max age, and an allow-list of 1, 100 or
