@@ -17,6 +17,9 @@ import pytest
 if TYPE_CHECKING:
     from types import ModuleType
 
+# The benchmark compares with flask-cors; tox must install it (see the Flask README section).
+pytest.importorskip("flask_cors", reason="the benchmark needs flask-cors to compare with")
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 MINIMAL = [
     "--quick",
