@@ -194,7 +194,12 @@ class _AppState:
         self.blueprint_paths[name] = tuple(reversed(layers.values()))
         self._routed = True
         # A prefix holding a URL variable ("/<lang>/api") cannot be matched without routing.
-        if url_prefix and url_prefix.strip("/") and "<" not in url_prefix:
+        if (
+            url_prefix
+            and url_prefix.startswith("/")
+            and url_prefix.strip("/")
+            and ("<" not in url_prefix)
+        ):
             self._prefix_layers.pop((name, owner), None)
             self._prefix_layers[(name, owner)] = _PrefixScope(url_prefix, paths)
             scopes = reversed(self._prefix_layers.values())

@@ -184,3 +184,19 @@ def test_decorator_inside_a_blueprint_wins() -> None:
     app.register_blueprint(api, url_prefix="/api")
     assert acao_lines(actual(app, "/api/special", origin=PARTNER)) == [PARTNER]
     assert acao_lines(actual(app, "/api/special")) == []
+
+
+def test_blueprint_with_a_variable_prefix_covers_its_routes() -> None:
+    app = Flask(__name__)
+    api = Blueprint("api", __name__, url_prefix="/<lang>/api")
+
+    @api.get("/items")
+    def items(lang: str) -> str:
+        return lang
+
+    CORS(api, origins=[FRONTEND])
+    app.register_blueprint(api)
+    assert acao_lines(actual(app, "/en/api/items")) == [FRONTEND]
+    assert preflight(app, "/en/api/items").status_code == 204
+    # Below a prefix with a variable, an unrouted URL cannot be told apart without a route.
+    assert preflight(app, "/en/api/nowhere").status_code == 404
