@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _clean_environ(**changes: str) -> dict[str, str]:
+    """This process's environment for a child, without the Django settings module that
+    another suite of this session may have set."""
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environ.update(changes)
+    return environ
+
+
 PAGE = "http://127.0.0.1:3000"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -346,7 +356,7 @@ def _cli_subprocess(
     return subprocess.run(
         [sys.executable, "-m", "cors_wsgi", *arguments],
         cwd=cwd,
-        env=dict(os.environ, PYTHONPATH=f"{REPO}{os.pathsep}{cwd}"),
+        env=_clean_environ(PYTHONPATH=f"{REPO}{os.pathsep}{cwd}"),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -840,7 +850,7 @@ def test_demo_serves_and_the_probe_agrees(tmp_path: Path) -> None:
     with subprocess.Popen(
         [sys.executable, "-m", "cors_wsgi", "demo", "--quiet"],
         cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1"),
+        env=_clean_environ(PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -40,6 +40,16 @@ if TYPE_CHECKING:
     from flask import Flask
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _clean_environ(**changes: str) -> dict[str, str]:
+    """This process's environment for a child, without the Django settings module that
+    another suite of this session may have set."""
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environ.update(changes)
+    return environ
+
+
 PAGE = "https://app.example.com"
 OTHER = "https://evil.example"
 
@@ -438,7 +448,7 @@ def _run_pytest(tmp_path: Path, conftest: str, test: str, ini: str = "") -> str:
     (tmp_path / "conftest.py").write_text(textwrap.dedent(conftest))
     (tmp_path / "test_users_suite.py").write_text(textwrap.dedent(test))
     (tmp_path / "pytest.ini").write_text("[pytest]\n" + textwrap.dedent(ini))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = _clean_environ(PYTHONPATH=str(REPO))
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
         cwd=tmp_path,
@@ -489,7 +499,7 @@ def test_plugin_loaded_with_dash_p_and_no_ini(tmp_path: Path) -> None:
     """
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p cors_wsgi.testing\n")
     (tmp_path / "test_users_suite.py").write_text(textwrap.dedent(test))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = _clean_environ(PYTHONPATH=str(REPO))
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
         cwd=tmp_path,
@@ -552,7 +562,7 @@ def test_django_test_client_end_to_end(tmp_path: Path) -> None:
     script.write_text(textwrap.dedent(DJANGO_SCRIPT))
     completed = subprocess.run(
         [sys.executable, str(script)],
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=_clean_environ(PYTHONPATH=str(REPO)),
         capture_output=True,
         text=True,
         timeout=120,
