@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from playwright.sync_api import ConsoleMessage, Page
 
 __all__ = [
@@ -52,7 +54,7 @@ _CONSOLE_WAIT_SECONDS = 3.0
 _CORS_CONSOLE_MARK = "blocked by CORS policy"
 
 
-def browser_required(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def browser_required(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether a missing or broken browser must fail the run instead of skipping it.
 
     True in CI (any non-empty ``CI``) and wherever ``CORS_WSGI_REQUIRE_BROWSER=1``.
