@@ -136,8 +136,8 @@ _REFUSED_FALSE: Mapping[str, str] = {
     ),
     "intercept_exceptions": (
         "cors_wsgi always adds CORS headers to error responses (abort(), errorhandler "
-        "responses, 500s), through Flask's after_request hook; there is no exception "
-        "handler to leave alone. Remove this option"
+        "responses, 500s) as they leave the app, without replacing Flask's exception "
+        "handlers, so there is nothing to leave alone. Remove this option"
     ),
 }
 
