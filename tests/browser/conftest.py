@@ -112,14 +112,14 @@ def serve_wsgi() -> Iterator[Callable[[WSGIApplication], str]]:
             server.stop()
 
 
-@pytest.fixture(scope="session", params=BROWSER_EXAMPLES)
+@pytest.fixture(scope="package", params=BROWSER_EXAMPLES)
 def example_site(request: pytest.FixtureRequest) -> Iterator[ExampleSite]:
     """An example API, and the demo page on a listed and on an unlisted origin."""
     name: str = request.param
     try:
         create_app = load_example(name)
     except ExampleUnavailableError as error:
-        pytest.fail(f"the {name} example is in BROWSER_EXAMPLES but cannot run: {error}")
+        browser_unavailable(f"the {name} example cannot be loaded: {error}")
     site = start_example_site(name, create_app, RequestJournal())
     try:
         yield site
@@ -128,9 +128,13 @@ def example_site(request: pytest.FixtureRequest) -> Iterator[ExampleSite]:
 
 
 @pytest.fixture
-def site(example_site: ExampleSite) -> Iterator[ExampleSite]:
+def site(chromium: Browser, example_site: ExampleSite) -> Iterator[ExampleSite]:
     """The example site, with cors_wsgi's DEBUG log captured into its journal during the
-    test only (so that no other test sees the logger's level changed)."""
+    test only (so that no other test sees the logger's level changed).
+
+    Asks for the browser first, so that without one the test is skipped (or fails) for
+    that reason before an example's framework is imported.
+    """
     with example_site.journal.capturing_cors_log():
         yield example_site
 
