@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -255,6 +260,36 @@ def test_demo_refuses_an_unknown_example(capsys: pytest.CaptureFixture[str]) -> 
         main(["nonsense"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'nonsense'" in capsys.readouterr().err
+
+
+def test_demo_prints_its_urls_serves_them_and_stops_on_ctrl_c() -> None:
+    """The README's first command, minus the pip install: ``python3 -m example_projects.demo``."""
+    repo_root = Path(__file__).resolve().parents[2]
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "example_projects.demo", "plain", "--quiet"],
+        cwd=repo_root,
+        env={**os.environ, "PYTHONPATH": str(repo_root)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        banner = [demo.stdout.readline() for _ in range(5)]
+        urls = {line.split(":", 1)[0].strip(): line.split()[-1] for line in banner[1:3]}
+        page_url, api_url = urls["open this page"], urls["API behind cors_wsgi"]
+        page_origin = page_url.rstrip("/")
+
+        assert banner[0] == "cors_wsgi demo: the plain example\n"
+        assert banner[4] == "Press Ctrl+C to stop.\n"
+        assert b"cors_wsgi demo" in fetch(page_url)[2]
+        api = fetch(f"{api_url}api/items/demo", headers={"Origin": page_origin})[1]
+        assert api["access-control-allow-origin"] == page_origin
+    finally:
+        demo.send_signal(signal.SIGINT)
+        output, _ = demo.communicate(timeout=10)
+    assert demo.returncode == 0
+    assert "stopping" in output
 
 
 # ---- skip or fail ---------------------------------------------------------------------
