@@ -455,35 +455,43 @@ def _wsgi_sender(app: WSGIApplication) -> Sender:
 class CORSCheck:
     """The ``cors_check`` fixture: the helpers above with a default Origin.
 
-    ``origin`` comes from the ini option ``cors_origin`` (or is given per call).
+    ``origin`` comes from the ini option ``cors_origin``. It is used when a call gives no
+    ``origin=`` and the response does not record the Origin its request carried.
     """
 
     def __init__(self, origin: str | None = None) -> None:
         self.origin = origin
 
-    def _origin(self, origin: str | None) -> str | None:
-        return origin if origin is not None else self.origin
+    def _with_origin(self, response: object | None, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` with the default Origin, unless the call or the request recorded on
+        the response already names one."""
+        if options.get("origin") is None:
+            recorded = [
+                _SentRequest.of(item)
+                for item in (response, options.get("preflight"))
+                if item is not None
+            ]
+            if not any(sent is not None and "origin" in sent.headers for sent in recorded):
+                options["origin"] = self.origin
+        return options
 
     def verdict(self, response: object | None = None, **options: Any) -> Verdict:
-        """:func:`cors_verdict` with the default Origin."""
-        options["origin"] = self._origin(options.get("origin"))
-        return cors_verdict(response, **options)
+        """:func:`cors_verdict`, with the default Origin."""
+        return cors_verdict(response, **self._with_origin(response, options))
 
     def allowed(self, response: object | None = None, **options: Any) -> Verdict:
-        """:func:`assert_cors_allowed` with the default Origin."""
+        """:func:`assert_cors_allowed`, with the default Origin."""
         __tracebackhide__ = True
-        options["origin"] = self._origin(options.get("origin"))
-        return assert_cors_allowed(response, **options)
+        return assert_cors_allowed(response, **self._with_origin(response, options))
 
     def refused(self, response: object | None = None, **options: Any) -> Verdict:
-        """:func:`assert_cors_refused` with the default Origin."""
+        """:func:`assert_cors_refused`, with the default Origin."""
         __tracebackhide__ = True
-        options["origin"] = self._origin(options.get("origin"))
-        return assert_cors_refused(response, **options)
+        return assert_cors_refused(response, **self._with_origin(response, options))
 
     def fetch(self, client: object, url: str, **options: Any) -> CORSExchange:
-        """:func:`cors_fetch` with the default Origin."""
-        origin = self._origin(options.pop("origin", None))
+        """:func:`cors_fetch`, with the default Origin."""
+        origin = options.pop("origin", None) or self.origin
         if origin is None:
             raise TypeError("give origin=, or set the ini option cors_origin")
         return cors_fetch(client, url, origin=origin, **options)

@@ -436,9 +436,25 @@ def test_cors_check_object_uses_its_default_origin() -> None:
     checker.allowed(allowed, credentials=True)
     refused = _call(cors_app(), "GET", {"Origin": OTHER})
     checker.refused(refused, origin=OTHER)
+    preflight = _call(
+        cors_app(), "OPTIONS", {"Origin": PAGE, "Access-Control-Request-Method": "PUT"}
+    )
+    checker.allowed(preflight=preflight, method="PUT")
     checker.fetch(cors_app(), "/items", method="DELETE", credentials=True).assert_allowed()
     with pytest.raises(TypeError, match="ini option cors_origin"):
         CORSCheck().fetch(cors_app(), "/items")
+
+
+def test_cors_check_prefers_the_origin_the_request_recorded(flask_app: Flask) -> None:
+    checker = CORSCheck(PAGE)
+    client = flask_app.test_client()
+    checker.refused(client.get("/api/items", headers={"Origin": OTHER}))  # not PAGE
+    checker.allowed(client.get("/api/items", headers={"Origin": PAGE}), credentials=True)
+    preflight = client.options(
+        "/api/items", headers={"Origin": OTHER, "Access-Control-Request-Method": "PUT"}
+    )
+    checker.refused(preflight=preflight, method="PUT")
+    assert checker.verdict(client.get("/api/items")).request.origin == PAGE
 
 
 # ---- the pytest plugin, in a pytest of its own
