@@ -248,11 +248,12 @@ def _load_object(path: str) -> object:
     module_name, _, attribute = path.partition(":")
     if not module_name or not attribute:
         raise ValueError(f"{path!r} is not module:attribute, e.g. myproject.wsgi:application")
-    sys.path.insert(0, os.getcwd())
+    directory = os.getcwd()
+    sys.path.insert(0, directory)
     try:
         target: object = importlib.import_module(module_name)
     finally:
-        sys.path.pop(0)
+        sys.path.remove(directory)
     for name in attribute.split("."):
         target = getattr(target, name)
     return target
@@ -542,6 +543,12 @@ def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     except ValueError as error:
         print(f"cors-wsgi probe: --header {error}", file=err)
         return EXIT_USAGE
+    if options.cookie and not options.credentials:
+        print(
+            "cors-wsgi probe: --cookie is ignored without --credentials: a browser sends "
+            "cookies cross-origin only with credentials: 'include'",
+            file=err,
+        )
     handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
     if options.insecure:
         context = ssl.create_default_context()

@@ -473,6 +473,17 @@ def test_probe_preflighted_put_with_credentials(
     assert "with credentials" in out
 
 
+def test_probe_cookie_needs_credentials(
+    example_api: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(
+        capsys, "probe", f"{example_api}api/whoami/cli", "--origin", PAGE, "--cookie", "a=b"
+    )
+    assert status == 0
+    assert "--cookie is ignored without --credentials" in err
+    assert "Cookie:" not in out
+
+
 def test_probe_string_body_gets_fetchs_content_type_and_no_preflight_r12(
     example_api: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

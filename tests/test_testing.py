@@ -403,6 +403,26 @@ def test_cors_fetch_through_a_django_shaped_client() -> None:
     assert_cors_allowed(exchange.response, method="GET", credentials=True)
 
 
+def test_cors_fetch_django_shaped_client_with_a_plain_path() -> None:
+    client = _DjangoLikeClient(cors_app())
+    cors_fetch(client, "/items", origin=PAGE, method="DELETE").assert_allowed()
+    assert all("HTTP_HOST" not in call and "QUERY_STRING" not in call for call in client.calls)
+    assert client.calls[1]["secure"] is False
+
+
+def test_plugin_registers_the_ini_option() -> None:
+    import cors_wsgi.testing as plugin
+
+    registered: list[tuple[str, str, str]] = []
+
+    class Parser:
+        def addini(self, name: str, help: str, default: str) -> None:
+            registered.append((name, help, default))
+
+    plugin.pytest_addoption(Parser())  # type: ignore[arg-type]
+    assert [(name, default) for name, _, default in registered] == [("cors_origin", "")]
+
+
 def test_cors_fetch_refuses_what_is_not_a_client() -> None:
     with pytest.raises(TypeError, match="cannot send requests through int"):
         cors_fetch(42, "/x", origin=PAGE)
