@@ -12,13 +12,32 @@ from cors_wsgi.headers import (
     merge_vary,
 )
 
-__all__ = ["Decision", "HeaderList"]
+__all__ = ["Decision", "HeaderList", "make_decision"]
 
 HeaderList = list[tuple[str, str]]
+
+# Skips NamedTuple's argument handling: decisions are built on the request path.
+_new_decision = tuple.__new__
 
 _EMPTY_BODY_HEADERS = ((CONTENT_TYPE, "text/plain; charset=utf-8"), (CONTENT_LENGTH, "0"))
 # The names decorate() takes out of the app's headers: our own, and Vary, which it merges.
 _REPLACED_LOWER = OWNED_RESPONSE_HEADERS_LOWER | {"vary"}
+
+
+def make_decision(
+    preflight: bool,
+    answer_here: bool,
+    allowed: bool,
+    status: int | None,
+    headers: tuple[tuple[str, str], ...],
+    vary: tuple[str, ...],
+    reason: str,
+) -> Decision:
+    """A :class:`Decision` from its fields, with ``header_lines`` derived from them."""
+    lines = (*headers, (VARY, ", ".join(vary))) if vary else headers
+    return _new_decision(
+        Decision, (preflight, answer_here, allowed, status, headers, vary, reason, lines)
+    )
 
 
 class Decision(NamedTuple):
@@ -32,6 +51,10 @@ class Decision(NamedTuple):
     - ``status``: the status of the preflight answer (``None`` for other requests).
     - ``headers``: the CORS headers to set, in order; ``vary``: the names to merge into Vary.
     - ``reason``: one sentence naming the rule that decided, for logs and debugging.
+    - ``header_lines``: ``headers`` followed by the Vary line, computed once: what is
+      appended to a response that has no Vary or CORS header of its own.
+
+    Build one with :func:`make_decision`, which derives ``header_lines``.
 
     Decisions are immutable tuples and may be shared between requests and threads (R55, V21).
     """
@@ -43,13 +66,12 @@ class Decision(NamedTuple):
     headers: tuple[tuple[str, str], ...]
     vary: tuple[str, ...]
     reason: str
+    header_lines: tuple[tuple[str, str], ...]
 
     def preflight_response(self) -> tuple[int, HeaderList]:
         """The status and complete header list of the answer to a preflight (empty body)."""
         status = self.status if self.status is not None else 204
-        headers = list(self.headers)
-        if self.vary:
-            headers.append((VARY, ", ".join(self.vary)))
+        headers = list(self.header_lines)
         if status != 204:
             # R27: a 204 carries no body headers; any other status says its body is empty.
             headers.extend(_EMPTY_BODY_HEADERS)
@@ -61,13 +83,15 @@ class Decision(NamedTuple):
         Copies of the CORS response headers the app set itself are dropped, so that exactly
         one of each goes out (R18); the app's Vary lines and ours become one line (R30).
         """
+        for name, _ in headers:
+            # Every replaced name starts with "a" or "v": only those are lowercased.
+            if name[:1] in "aAvV" and name.lower() in _REPLACED_LOWER:
+                return self._merge_into(headers)
+        return [*headers, *self.header_lines]
+
+    def _merge_into(self, headers: HeaderList) -> HeaderList:
+        """decorate() for an app that set Vary or CORS headers of its own."""
         decorated = [header for header in headers if header[0].lower() not in _REPLACED_LOWER]
-        if len(decorated) == len(headers):
-            # The common case: the app set neither Vary nor any CORS header.
-            decorated += self.headers
-            if self.vary:
-                decorated.append((VARY, ", ".join(self.vary)))
-            return decorated
         existing_vary = ", ".join(value for name, value in headers if name.lower() == "vary")
         decorated += self.headers
         if self.vary:

@@ -50,11 +50,17 @@ _DOTTED_NUMBERS = re.compile(r"[0-9.]+")
 # The grammar a request Origin must follow before it is compared with any pattern other than
 # an exact entry (R36-R39): lowercase scheme and host, non-empty labels, a port without a
 # leading zero. Anything else (spaces, commas of joined duplicates, CR/LF, "}" or "`") fails.
+_PORT_NUMBER = (
+    r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+)
 _REQUEST_ORIGIN = re.compile(
     r"([a-z][a-z0-9+.\-]*)://"
     r"((?:[a-z0-9_\-]+\.)*[a-z0-9_\-]+\.?|\[[0-9a-f:.]+\])"
-    r"(?::([1-9][0-9]{0,4}))?"
+    rf"(?::({_PORT_NUMBER}))?"
 )
+# What may stand before a wildcard's base: one or more labels (R36, V9).
+_SUBDOMAIN_LABELS = re.compile(r"(?:[a-z0-9_\-]+\.)*[a-z0-9_\-]+")
+_REQUEST_PORT = re.compile(_PORT_NUMBER)
 
 # A conservative built-in subset of the Public Suffix List: domains under which anybody can
 # register a name, so "*.<suffix>" would trust strangers (V11). Single-label bases ("*.com")
@@ -416,13 +422,13 @@ OriginFunc = Callable[[str], bool]
 class OriginMatcher:
     """The compiled allow-list: its cost per request does not grow with the list's size.
 
-    Exact entries are one hash lookup (done by the policy); wildcard and any-port entries
-    are one set lookup per label of the request's host (bounded by the host's length, not
-    by the list); regular expressions are combined into one full-match pattern; the
-    callable's answers are cached.
+    Exact entries are one hash lookup (done by the policy). Wildcard and any-port entries
+    live in per-scheme sets of host suffixes, probed once per label of the request's host
+    (bounded by the host's length, not by the list). Regular expressions are combined into
+    one full-match pattern, and the callable's answers are cached.
     """
 
-    __slots__ = ("_cache", "_func", "_hosts", "_needs_grammar", "_regex")
+    __slots__ = ("_cache", "_func", "_needs_grammar", "_regex", "_suffixes")
 
     def __init__(
         self,
@@ -432,11 +438,21 @@ class OriginMatcher:
         func_ttl: float,
         func_cache_size: int = 4096,
     ) -> None:
-        # (scheme, port or "*") -> the exact hosts and the ".suffixes" of wildcards there.
-        hosts: dict[tuple[str, str], set[str]] = {}
+        # scheme -> (keys with their port, keys for any port). A key is what follows a dot
+        # of the request's host (or "://" for an exact host): ".example.com" or
+        # ".example.com:8443" for wildcards, "localhost" for an exact host on any port.
+        with_port: dict[str, set[str]] = {}
+        any_port: dict[str, set[str]] = {}
         for pattern in patterns:
-            hosts.setdefault((pattern.scheme, pattern.port), set()).add(pattern.host)
-        self._hosts = {key: frozenset(names) for key, names in hosts.items()}
+            if pattern.port == ANY_PORT:
+                any_port.setdefault(pattern.scheme, set()).add(pattern.host)
+            else:
+                suffix = f"{pattern.host}:{pattern.port}" if pattern.port else pattern.host
+                with_port.setdefault(pattern.scheme, set()).add(suffix)
+        self._suffixes = {
+            scheme: (frozenset(with_port.get(scheme, ())), frozenset(any_port.get(scheme, ())))
+            for scheme in with_port.keys() | any_port.keys()
+        }
         self._regex = combine_regexes(regexes)
         self._func = func
         self._cache = _TimedCache(func_cache_size, func_ttl) if func and func_ttl > 0 else None
@@ -445,7 +461,7 @@ class OriginMatcher:
     @property
     def needs_structure(self) -> bool:
         """True when some entry is more than an exact origin (wildcard, regex, callable)."""
-        return bool(self._hosts) or self._needs_grammar
+        return bool(self._suffixes) or self._needs_grammar
 
     def match(self, origin: str) -> str | None:
         """``origin`` itself if a non-exact entry allows it, else ``None``.
@@ -455,8 +471,11 @@ class OriginMatcher:
         """
         if len(origin) > MAX_ORIGIN_LENGTH:
             return None
-        if self._hosts and self._match_hosts(origin):
-            return origin
+        if self._suffixes:
+            scheme_end = origin.find("://")
+            tables = self._suffixes.get(origin[:scheme_end]) if scheme_end > 0 else None
+            if tables is not None and _matches_suffix(origin, scheme_end + 3, *tables):
+                return origin
         if not self._needs_grammar or _REQUEST_ORIGIN.fullmatch(origin) is None:
             return None
         if self._regex is not None and self._regex(origin):
@@ -464,31 +483,6 @@ class OriginMatcher:
         if self._func is not None and self._ask_func(origin):
             return origin
         return None
-
-    def _match_hosts(self, origin: str) -> bool:
-        scheme_end = origin.find("://")
-        if scheme_end <= 0:
-            return False
-        scheme = origin[:scheme_end]
-        host, _, port = origin[scheme_end + 3 :].partition(":")
-        if host.startswith("["):
-            parts = _REQUEST_ORIGIN.fullmatch(origin)
-            if parts is None:
-                return False
-            host, port = parts.group(2), parts.group(3) or ""
-        for names in (self._hosts.get((scheme, port)), self._hosts.get((scheme, ANY_PORT))):
-            if names is None:
-                continue
-            found = host in names
-            # Each suffix starting at a dot, so the label boundary holds (V5).
-            dot = host.find(".")
-            while not found and dot > 0:
-                found = host[dot:] in names
-                dot = host.find(".", dot + 1)
-            if found:
-                # Only now pay for the full grammar check: labels, case, port (R36-R39).
-                return _REQUEST_ORIGIN.fullmatch(origin) is not None
-        return False
 
     def _ask_func(self, origin: str) -> bool:
         cache = self._cache
@@ -509,6 +503,42 @@ class OriginMatcher:
         if cache is not None:
             cache.put(origin, allowed, now)
         return allowed
+
+
+def _matches_suffix(
+    origin: str, host_start: int, with_port: frozenset[str], any_port: frozenset[str]
+) -> bool:
+    """Whether the host (and port) of ``origin`` from ``host_start`` on matches a key.
+
+    Only suffixes that start at a dot are probed, so the label boundary holds (V5); on a
+    hit, what stands before the suffix must be labels and the port a real port, so the
+    request passed the origin grammar before it is sent back (R36-R39, V9).
+    """
+    if origin.startswith("[", host_start):
+        host_end = origin.find("]", host_start) + 1
+        if host_end == 0:
+            return False
+    else:
+        host_end = origin.find(":", host_start)
+        if host_end < 0:
+            host_end = len(origin)
+    if any_port and origin[host_start:host_end] in any_port:
+        return _is_port_part(origin, host_end)
+    dot = origin.find(".", host_start, host_end)
+    while dot > host_start:
+        if (with_port and origin[dot:] in with_port) or (
+            any_port and origin[dot:host_end] in any_port and _is_port_part(origin, host_end)
+        ):
+            return _SUBDOMAIN_LABELS.fullmatch(origin, host_start, dot) is not None
+        dot = origin.find(".", dot + 1, host_end)
+    return False
+
+
+def _is_port_part(origin: str, host_end: int) -> bool:
+    """Whether ``origin`` ends at ``host_end`` or with ``:<a port browsers send>`` there."""
+    return host_end == len(origin) or (
+        origin[host_end] == ":" and _REQUEST_PORT.fullmatch(origin, host_end + 1) is not None
+    )
 
 
 def combine_regexes(

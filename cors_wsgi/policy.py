@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cors_wsgi import headers as h
-from cors_wsgi.decision import Decision
+from cors_wsgi.decision import Decision, make_decision
 from cors_wsgi.errors import Code, ConfigError, ConfigProblem, ProblemCollector
 from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
 from cors_wsgi.origins import (
@@ -23,12 +23,6 @@ from cors_wsgi.origins import (
 
 __all__ = ["ANY", "Policy"]
 
-# Builds a Decision from its fields in order without NamedTuple's argument handling, since
-# it runs once per request: (preflight, answer_here, allowed, status, headers, vary, reason).
-_new_decision: Callable[
-    [tuple[bool, bool, bool, int | None, tuple[tuple[str, str], ...], tuple[str, ...], str]],
-    Decision,
-] = partial(tuple.__new__, Decision)
 
 logger = logging.getLogger("cors_wsgi")
 
@@ -39,6 +33,9 @@ MAX_MAX_AGE = 86400
 DEFAULT_MAX_AGE = 600
 # Origins no attacker should be able to get trusted by a regex (V1, V3, V7).
 _CANARY_ORIGINS = ("https://attacker.invalid", "http://attacker.invalid", "null")
+# Up to this many allowed request headers, every value a browser can send is precomputed
+# (2**8 - 1 strings at most).
+_MAX_NAMES_FOR_KNOWN_VALUES = 8
 # Room for whitespace that intermediaries add around list elements (R13).
 _REQUEST_HEADERS_SLACK = 64
 # The cap on Access-Control-Request-Headers when any header is allowed: far above what any
@@ -111,13 +108,16 @@ class Policy:
         "_allow_methods_set",
         "_allow_methods_value",
         "_any_origin",
+        "_any_origin_actual",
         "_authorization_allowed",
+        "_browser_request_headers",
         "_credentials_header",
         "_matcher",
         "_max_request_headers_length",
         "_non_cors",
         "_preflight_tail",
         "_preflight_vary",
+        "_refusal_level",
         "_refused_actual",
         "_refused_preflight_origin",
         "_structural",
@@ -167,6 +167,9 @@ class Policy:
     _non_cors: Decision
     _preflight_tail: tuple[tuple[str, str], ...]
     _preflight_vary: tuple[str, ...]
+    _any_origin_actual: Decision | None
+    _browser_request_headers: frozenset[str]
+    _refusal_level: int
     _refused_actual: Decision
     _refused_preflight_origin: Decision
     _structural: bool
@@ -254,6 +257,9 @@ class Policy:
         object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a Policy is immutable; build a new one")
+
+    def __delattr__(self, name: str) -> None:
         raise AttributeError("a Policy is immutable; build a new one")
 
     def __repr__(self) -> str:
@@ -345,6 +351,17 @@ class Policy:
             max_length = sum(len(name) + 1 for name in names) * 2 + _REQUEST_HEADERS_SLACK
         set_("_allow_headers_value", headers_value)
         set_("_max_request_headers_length", max_length)
+        # Browsers send the unsafe names sorted, lowercase and joined by "," (R13): for a
+        # short list, every such value is known in advance and needs no parsing.
+        browser_values: frozenset[str] = frozenset()
+        if not any_header and len(names) <= _MAX_NAMES_FOR_KNOWN_VALUES:
+            ordered = sorted(names)
+            browser_values = frozenset(
+                ",".join(subset)
+                for size in range(1, len(ordered) + 1)
+                for subset in itertools.combinations(ordered, size)
+            )
+        set_("_browser_request_headers", browser_values)
 
         preflight_tail: tuple[tuple[str, str], ...] = credentials_header
         if methods_value is not None:
@@ -362,9 +379,10 @@ class Policy:
         # R31: with "*" nothing depends on the Origin, so nothing varies on it and even
         # requests without Origin get the headers; otherwise every response varies (R30).
         actual_vary: tuple[str, ...] = () if self_any_origin else (h.ORIGIN,)
+        any_origin_actual = None
         if self_any_origin:
             any_headers = ((h.ALLOW_ORIGIN, ANY), *tail)
-            non_cors = Decision(
+            non_cors = make_decision(
                 preflight=False,
                 answer_here=False,
                 allowed=True,
@@ -373,8 +391,11 @@ class Policy:
                 vary=(),
                 reason="no Origin header: not a CORS request; '*' is sent to any origin (R31)",
             )
+            any_origin_actual = make_decision(
+                False, False, True, None, any_headers, (), "allow_origins is '*': any origin (R31)"
+            )
         else:
-            non_cors = Decision(
+            non_cors = make_decision(
                 preflight=False,
                 answer_here=False,
                 allowed=True,
@@ -384,10 +405,12 @@ class Policy:
                 reason="no Origin header: not a CORS request (R1)",
             )
         set_("_non_cors", non_cors)
+        set_("_any_origin_actual", any_origin_actual)
+        set_("_refusal_level", logging.WARNING if self.debug else logging.DEBUG)
         set_(
             "_actual_by_origin",
             {
-                p.text: Decision(
+                p.text: make_decision(
                     preflight=False,
                     answer_here=False,
                     allowed=True,
@@ -428,54 +451,49 @@ class Policy:
         """
         if origin is None:
             return self._non_cors  # R1, and R4 for OPTIONS with ACRM but no Origin.
-        if request_method is not None and method == OPTIONS:
+        if request_method is None or method != OPTIONS:
+            # An actual request (R3, R5); the common case is one dict lookup.
+            decision = self._actual_by_origin.get(origin)
+            if decision is not None:
+                return decision
+            if self._any_origin_actual is not None:
+                return self._any_origin_actual
+            allowed = self._matcher.match(origin) if self._structural else None
+            if allowed is not None:
+                return make_decision(
+                    False,
+                    False,
+                    True,
+                    None,
+                    ((h.ALLOW_ORIGIN, allowed), *self._tail),
+                    self._actual_vary,
+                    _REASON_PATTERN_MATCH,
+                )
+            decision = self._refused_actual
+        else:
             decision = self._decide_preflight(
                 origin, request_method, request_headers, request_private_network
             )
-        else:
-            decision = self._decide_actual(origin)  # R3, R5
-        if not decision.allowed:
-            level = logging.WARNING if self.debug else logging.DEBUG
-            if logger.isEnabledFor(level):
-                logger.log(
-                    level,
-                    "CORS %s from origin %r refused: %s",
-                    "preflight" if decision.preflight else "request",
-                    _shortened(origin),
-                    decision.reason,
-                )
+            if decision.allowed:
+                return decision
+        if logger.isEnabledFor(self._refusal_level):
+            logger.log(
+                self._refusal_level,
+                "CORS %s from origin %r refused: %s",
+                "preflight" if decision.preflight else "request",
+                _shortened(origin),
+                decision.reason,
+            )
         return decision
 
     def _allowed_origin(self, origin: str) -> str | None:
         if self._any_origin:
             return ANY
-        known = self._actual_by_origin.get(origin)
-        if known is not None:
+        if origin in self._actual_by_origin:
             return origin
         if self._structural:
             return self._matcher.match(origin)
         return None
-
-    def _decide_actual(self, origin: str) -> Decision:
-        known = self._actual_by_origin.get(origin)
-        if known is not None:
-            return known
-        if self._any_origin:
-            return self._non_cors
-        allowed = self._matcher.match(origin) if self._structural else None
-        if allowed is None:
-            return self._refused_actual
-        return _new_decision(
-            (
-                False,
-                False,
-                True,
-                None,
-                ((h.ALLOW_ORIGIN, allowed), *self._tail),
-                self._actual_vary,
-                _REASON_PATTERN_MATCH,
-            )
-        )
 
     def _decide_preflight(
         self,
@@ -489,7 +507,7 @@ class Policy:
             return self._refused_preflight_origin
         # In debug mode a refused preflight carries what passed, so the browser's console
         # message names the step that failed.
-        passed = ((h.ALLOW_ORIGIN, allowed_origin), *self._preflight_tail)
+        passed = ((h.ALLOW_ORIGIN, allowed_origin), *self._preflight_tail) if self.debug else ()
         methods = self._allow_methods_set
         if methods is not None:
             if request_method not in methods:
@@ -500,19 +518,22 @@ class Policy:
                     f"compare case-sensitively (R10)",
                     passed,
                 )
-        elif not is_token(request_method):
+        elif not is_token(request_method) or request_method == ANY:
+            # R45: with credentials the method is echoed, and an echoed "*" would read as
+            # the wildcard; no browser sends a method named "*".
             return self._refusal(
                 True,
                 self._preflight_vary,
-                f"Access-Control-Request-Method {request_method!r} is not a method name (R6)",
+                f"Access-Control-Request-Method {request_method!r} is not a method name (R6, R45)",
                 passed,
             )
         tail = self._preflight_tail
         if not self._allow_methods_value and methods is None:
             tail = ((h.ALLOW_METHODS, request_method), *tail)  # R45: echo, never "*"
-        if request_headers:
+        if request_headers and request_headers not in self._browser_request_headers:
             names = h.parse_request_headers(request_headers, self._max_request_headers_length)
-            passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
+            if self.debug:
+                passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
             if names is None:
                 return self._refusal(
                     True,
@@ -547,16 +568,14 @@ class Policy:
         headers = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
         if self.allow_private_network and request_private_network == "true":
             headers = (*headers, (h.ALLOW_PRIVATE_NETWORK, "true"))  # R51
-        return _new_decision(
-            (
-                True,
-                not self.preflight_passthrough,
-                True,
-                self.preflight_status,
-                headers,
-                self._preflight_vary,
-                _REASON_PREFLIGHT_PASSED,
-            )
+        return make_decision(
+            True,
+            not self.preflight_passthrough,
+            True,
+            self.preflight_status,
+            headers,
+            self._preflight_vary,
+            _REASON_PREFLIGHT_PASSED,
         )
 
     def _refusal(
@@ -574,16 +593,14 @@ class Policy:
                 status, headers = self.preflight_status, passed
             else:
                 status = 403  # R16: no CORS headers, an explicit 403
-        return _new_decision(
-            (
-                preflight,
-                preflight and not self.preflight_passthrough,
-                False,
-                status,
-                headers,
-                vary,
-                reason,
-            )
+        return make_decision(
+            preflight,
+            preflight and not self.preflight_passthrough,
+            False,
+            status,
+            headers,
+            vary,
+            reason,
         )
 
 

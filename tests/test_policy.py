@@ -507,3 +507,15 @@ def test_debug_logs_refusals_at_warning(caplog: pytest.LogCaptureFixture) -> Non
 
 def test_debug_does_not_change_actual_requests() -> None:
     assert DEBUG.decide("GET", "https://evil.example").headers == ()
+
+
+def test_r45_a_method_named_star_is_refused_under_any_method() -> None:
+    policy = Policy(allow_origins=[APP], allow_methods="*", allow_credentials=True)
+    assert not policy.decide("OPTIONS", APP, "*").allowed
+
+
+def test_r13_long_allow_lists_are_parsed_not_precomputed() -> None:
+    names = [f"x-h{i}" for i in range(12)]
+    policy = Policy(allow_origins=[APP], allow_headers=names)
+    assert policy.decide("OPTIONS", APP, "GET", ",".join(sorted(names))).allowed
+    assert not policy.decide("OPTIONS", APP, "GET", "x-h1,x-other").allowed

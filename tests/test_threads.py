@@ -384,11 +384,6 @@ def test_policy_and_its_public_values_cannot_be_changed() -> None:
     assert policy.decide("GET", "https://evil.example").headers == ()
 
 
-@pytest.mark.xfail(
-    reason="core bug: Policy blocks __setattr__ but not __delattr__ (cors_wsgi/policy.py)",
-    raises=pytest.fail.Exception,
-    strict=True,
-)
 def test_policy_attributes_cannot_be_deleted() -> None:
     policy = fresh_policy()
     for name in ("allow_credentials", "_any_origin", "_actual_by_origin"):

@@ -325,15 +325,9 @@ def test_paths_agree_with_a_naive_reference(
     assert paths.policy_for(path) is naive_policy_for(by_prefix, by_regex, path)
 
 
-# ---- core bugs found while fuzzing: strict xfails, so fixing one turns its test red until
-# the marker is removed.
+# ---- regressions: core bugs found while fuzzing, fixed since.
 
 
-@pytest.mark.xfail(
-    reason="core bug: _REQUEST_ORIGIN in cors_wsgi/origins.py takes any 1-5 digit port, "
-    "so an any-port entry (:*) reflects ports 65536-99999 that no browser sends",
-    strict=True,
-)
 @pytest.mark.parametrize("origin", ["http://localhost:65536", "http://localhost:99999"])
 def test_any_port_entry_never_reflects_a_port_above_65535(origin: str) -> None:
     # R39, R47: configuration refuses these ports; a request must not get them reflected.
@@ -341,11 +335,6 @@ def test_any_port_entry_never_reflects_a_port_above_65535(origin: str) -> None:
     assert decision.headers == ()
 
 
-@pytest.mark.xfail(
-    reason="core bug: with allow_origins='*' a request with an Origin gets the decision "
-    "made for requests without one, whose reason says 'no Origin header'",
-    strict=True,
-)
 def test_any_origin_reason_names_the_origin() -> None:
     decision = Policy(allow_origins="*").decide("GET", "https://any.example")
     assert dict(decision.headers) == {"Access-Control-Allow-Origin": "*"}
