@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -739,6 +741,87 @@ def test_probe_404_without_cors_headers(
     assert status == 1
     assert "< 404 Not Found" in out
     assert "No 'Access-Control-Allow-Origin' header is present" in out
+
+
+PROBE_CASES_FOR_CHROMIUM = [
+    pytest.param("/hop", "PUT", {}, False, id="R8-same-origin-redirect-then-allowed"),
+    pytest.param("/cross-hop", "GET", {}, False, id="R35-cross-origin-redirect-origin-null"),
+    pytest.param(
+        "/see-other", "POST", {"Content-Type": "application/json"}, False, id="303-post-to-get"
+    ),
+    pytest.param("/loop", "GET", {}, False, id="too-many-redirects"),
+    pytest.param("/two-origins", "GET", {}, False, id="R18-two-allow-origin-lines"),
+    pytest.param("/star-credentials", "GET", {}, True, id="V1-star-with-credentials"),
+    pytest.param("/star-credentials", "GET", {}, False, id="R17-star-without-credentials"),
+    pytest.param("/redirect-preflight", "PUT", {}, False, id="R8-redirected-preflight"),
+]
+
+
+@pytest.fixture(scope="module")
+def chromium_page_for_probe() -> Iterator[tuple[Page, str]]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("no chromium on PATH (scripts/install-browser installs it)")
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-features=CorsNonWildcardRequestHeadersSupport",
+    ]
+
+    def page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<!doctype html><title>page</title>"]
+
+    with BackgroundServer() as page_server, sync_api.sync_playwright() as playwright:
+        page_server.start(page_app)
+        browser = playwright.chromium.launch(executable_path=executable, args=args)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(page_server.url)
+            yield page, page_server.origin
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "method", "headers", "credentials"), PROBE_CASES_FOR_CHROMIUM)
+def test_probe_agrees_with_chromium_on_the_misconfigured_server(
+    chromium_page_for_probe: tuple[Page, str],
+    misconfigured: tuple[str, MisconfiguredServer],
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    method: str,
+    headers: dict[str, str],
+    credentials: bool,
+) -> None:
+    page, page_origin = chromium_page_for_probe
+    base, _ = misconfigured
+    init = {
+        "method": method,
+        "headers": headers,
+        "credentials": "include" if credentials else "same-origin",
+        "body": "{}" if method == "POST" else None,
+    }
+    chromium_read = page.evaluate(
+        "([url, init]) => fetch(url, init).then(() => true, () => false)",
+        [f"{base}{path}", init],
+    )
+    arguments = ["probe", f"{base}{path}", "--origin", page_origin, "--method", method]
+    for name, value in headers.items():
+        arguments += ["--header", f"{name}: {value}"]
+    if credentials:
+        arguments.append("--credentials")
+    if method == "POST":
+        arguments += ["--data", "{}"]
+    status, out, err = run(capsys, *arguments)
+    assert (status == 0) is chromium_read, out + err
 
 
 # ---- probe: usage and network errors exit 2
