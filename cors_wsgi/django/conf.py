@@ -348,14 +348,13 @@ def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
 
 # The compiled settings, and the settings object they were compiled from: override_settings
 # (and pytest-django's ``settings`` fixture, whose ``del settings.X`` sends no signal) swaps
-# that object on every change, so comparing identities catches every override, for the cost
-# of one attribute read per request.
+# that object on every change, so comparing identities catches every override. LazySettings
+# keeps it in its instance dict (the same dict object for the life of the process), read
+# here directly: going through LazyObject's __getattribute__ would cost more than the rest
+# of the check.
 _cache: CompiledSettings | None = None
 _cache_source: object = None
-
-
-def _settings_source() -> object:
-    return getattr(settings, "_wrapped", None)
+_lazy_settings_dict: dict[str, object] = object.__getattribute__(settings, "__dict__")
 
 
 def compiled_settings() -> CompiledSettings:
@@ -366,7 +365,7 @@ def compiled_settings() -> CompiledSettings:
     """
     global _cache, _cache_source
     compiled = _cache
-    source = _settings_source()
+    source = _lazy_settings_dict.get("_wrapped")
     if compiled is None or source is not _cache_source:
         compiled, problems = compile_settings()
         if compiled is None:

@@ -41,15 +41,6 @@ _REQUEST_PRIVATE_NETWORK: Final = _meta_key(headers.REQUEST_PRIVATE_NETWORK)
 _OPTIONS: Final = "OPTIONS"
 
 
-class _Untouched:
-    """The request is out of CORS scope (or its view is exempt): leave its response alone."""
-
-    __slots__ = ()
-
-
-_UNTOUCHED: Final = _Untouched()
-
-
 def _policy_of_path(request: HttpRequest) -> Policy | None:
     return compiled_settings().policy_for_path(request.path_info)
 
@@ -77,18 +68,6 @@ def _policy_before_view(request: HttpRequest) -> Policy | None:
     return _policy_of_path(request)
 
 
-def _policy_after_view(request: HttpRequest) -> Policy | None:
-    """The policy for a request Django has routed: its view's own, else its path's."""
-    match = request.resolver_match
-    if match is not None and any_view_marked():
-        mark = mark_of_view(match.func)
-        if mark is EXEMPT:
-            return None
-        if isinstance(mark, Policy):
-            return mark
-    return _policy_of_path(request)
-
-
 def _decide(policy: Policy, request: HttpRequest) -> Decision:
     meta = request.META
     return policy.decide(
@@ -98,6 +77,25 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
         meta.get(_REQUEST_HEADERS),
         meta.get(_REQUEST_PRIVATE_NETWORK),
     )
+
+
+def _apply_after_view(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Decide for a request Django has routed, with its view's own policy if it has one,
+    else its path's, and decorate the response. Every request but OPTIONS comes here, so
+    the path is kept short: no URL resolution (Django has done it) and no settings read."""
+    match = request.resolver_match
+    if match is not None and any_view_marked():
+        mark = mark_of_view(match.func)
+        if mark is EXEMPT:
+            return
+        policy = mark if isinstance(mark, Policy) else None
+    else:
+        policy = None
+    if policy is None:
+        policy = compiled_settings().policy_for_path(request.path_info)
+        if policy is None:
+            return
+    _decorate(_decide(policy, request), response)
 
 
 def _answer_preflight(decision: Decision) -> HttpResponse:
@@ -134,13 +132,15 @@ def _store_layout_is_known() -> bool:
 
 
 _OWNED_LOWER: Final = tuple(name.lower() for name in headers.OWNED_RESPONSE_HEADERS)
+_OWNED_LOWER_SET: Final = frozenset(_OWNED_LOWER)
 _VARY_LOWER: Final = headers.VARY.lower()
 
 
 def _decorate_store(decision: Decision, response: HttpResponseBase) -> None:
     store: dict[str, tuple[str, str]] = response.headers._store
-    for name in _OWNED_LOWER:
-        store.pop(name, None)
+    if not _OWNED_LOWER_SET.isdisjoint(store):
+        for name in _OWNED_LOWER:
+            store.pop(name, None)
     vary = store.get(_VARY_LOWER)
     for name, value in decision.header_updates(vary[1] if vary is not None else None):
         store[name.lower()] = (name, value)
@@ -180,45 +180,42 @@ class CorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
-        early = self._before_view(request)
+        get_response: GetResponse = self.get_response  # type: ignore[assignment]
+        if request.method != _OPTIONS:
+            response = get_response(request)
+            _apply_after_view(request, response)
+            return response
+        early = _before_view(request)
         if isinstance(early, HttpResponseBase):
             return early
-        get_response: GetResponse = self.get_response  # type: ignore[assignment]
         response = get_response(request)
-        self._after_view(request, response, early)
+        if isinstance(early, Decision):
+            _decorate(early, response)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        early = self._before_view(request)
+        get_response: AsyncGetResponse = self.get_response  # type: ignore[assignment]
+        if request.method != _OPTIONS:
+            response = await get_response(request)
+            _apply_after_view(request, response)
+            return response
+        early = _before_view(request)
         if isinstance(early, HttpResponseBase):
             return early
-        get_response: AsyncGetResponse = self.get_response  # type: ignore[assignment]
         response = await get_response(request)
-        self._after_view(request, response, early)
+        if isinstance(early, Decision):
+            _decorate(early, response)
         return response
 
-    @staticmethod
-    def _before_view(request: HttpRequest) -> HttpResponseBase | Decision | _Untouched | None:
-        """For an OPTIONS request: the preflight answer, or the decision to apply later, or
-        _UNTOUCHED; for any other request ``None`` (decided once its view is known)."""
-        if request.method != _OPTIONS:
-            return None
-        policy = _policy_before_view(request)
-        if policy is None:
-            return _UNTOUCHED
-        decision = _decide(policy, request)
-        if decision.answer_here:
-            return _answer_preflight(decision)
-        return decision
 
-    @staticmethod
-    def _after_view(
-        request: HttpRequest, response: HttpResponseBase, early: Decision | _Untouched | None
-    ) -> None:
-        if early is None:
-            policy = _policy_after_view(request)
-            if policy is None:
-                return
-            _decorate(_decide(policy, request), response)
-        elif isinstance(early, Decision):
-            _decorate(early, response)
+def _before_view(request: HttpRequest) -> HttpResponseBase | Decision | None:
+    """For an OPTIONS request, before Django routes it: the preflight answer, or the
+    decision to apply to the view's response, or ``None`` to leave it alone (out of CORS
+    scope, or an exempt view)."""
+    policy = _policy_before_view(request)
+    if policy is None:
+        return None
+    decision = _decide(policy, request)
+    if decision.answer_here:
+        return _answer_preflight(decision)
+    return decision
