@@ -178,7 +178,8 @@ class Reference:
 
     def method_allowed(self, request_method: str) -> bool:
         if self.any_method:
-            return is_token(request_method)
+            # R45: "*" would be echoed as the wildcard; no browser sends a method named "*".
+            return is_token(request_method) and request_method != "*"
         return request_method in self.methods  # case-sensitive (R10)
 
     def headers_allowed(self, request_headers: str | None) -> bool:
