@@ -418,7 +418,7 @@ def test_an_overlong_origin_is_shortened_in_the_reason() -> None:
 def test_decisions_are_immutable() -> None:
     decision = CREDENTIALED.decide("GET", APP)
     with pytest.raises(AttributeError):
-        decision.allowed = False
+        decision.allowed = False  # type: ignore[misc]
     assert "Decision(" in repr(decision)
 
 
