@@ -572,9 +572,10 @@ def _preflight_needed_step(request: BrowserRequest) -> Step:
 def _check_preflight(request: BrowserRequest, response: ResponseHead, steps: list[Step]) -> bool:
     """Append the preflight's steps; true when the preflight passed (§cors-preflight-fetch)."""
     status = response.status
-    if status in REDIRECT_STATUSES or 300 <= status < 400:
-        location = response.get("Location")
-        where = f" to {location}" if location else ""
+    location = response.get("Location")
+    # Only a redirect status with a Location is a redirect; any other 3xx is just not ok.
+    if status in REDIRECT_STATUSES and location is not None:
+        where = f" to {location}"
         steps.append(
             Step(
                 PREFLIGHT_REDIRECT,

@@ -405,6 +405,32 @@ EXCHANGES = [
         console=PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request.",
     ),
     Exchange(
+        "R15-preflight-302-without-location-is-not-a-redirect",
+        method="PUT",
+        preflight=(302, ((ACAO, PAGE), (ACAM, "PUT"))),
+        blocked_at=PREFLIGHT_STATUS,
+        console=PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
+    ),
+    Exchange(
+        "R15-preflight-304",
+        method="PUT",
+        preflight=(304, ((ACAO, PAGE), (ACAM, "PUT"))),
+        blocked_at=PREFLIGHT_STATUS,
+        console=PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
+    ),
+    Exchange(
+        "R17-preflight-302-without-location-or-cors-headers",
+        method="PUT",
+        preflight=(302, ()),
+        blocked_at=PREFLIGHT_ALLOW_ORIGIN,
+        console=PREFLIGHT_PREFIX
+        + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    Exchange(
+        "R29-302-without-location-is-read-by-the-script",
+        actual=(302, ((ACAO, PAGE),)),
+    ),
+    Exchange(
         "R15-preflight-404-without-cors-headers",
         method="PUT",
         preflight=(404, ()),
@@ -740,7 +766,7 @@ def test_origin_mismatch_sentences_name_the_cause_r17_r36(value: str, words: str
             "authentication",
         ),
         (
-            Exchange("h", method="PUT", preflight=(301, ((ACAO, ORIGIN),))),
+            Exchange("h", method="PUT", preflight=(301, ((ACAO, ORIGIN), ("Location", "/x/")))),
             "never follow a redirect",
         ),
         (Exchange("i", credentials=True, actual=(200, ((ACAO, ORIGIN),))), "is missing"),
