@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -759,21 +758,16 @@ PROBE_CASES_FOR_CHROMIUM = [
 
 @pytest.fixture(scope="module")
 def chromium_page_for_probe() -> Iterator[tuple[Page, str]]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("no chromium on PATH (scripts/install-browser installs it)")
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-features=CorsNonWildcardRequestHeadersSupport",
-    ]
+    # The browser suite's launch rules: its flags, and a skip (or, with
+    # CORS_WSGI_REQUIRE_BROWSER=1 or CI set, a failure) when Chromium is missing.
+    from tests.browser.harness import CHROMIUM_ARGS, browser_unavailable, chromium_executable
+
+    try:
+        from playwright import sync_api
+    except ImportError as error:
+        browser_unavailable(f"playwright cannot be imported ({error})")
+    executable = chromium_executable()
+    args = list(CHROMIUM_ARGS)
 
     def page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         start_response("200 OK", [("Content-Type", "text/html")])

@@ -8,7 +8,6 @@ a real headless Chromium fetching from a raw WSGI server that sends exactly thos
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -1033,23 +1032,18 @@ def _page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterab
 
 @pytest.fixture(scope="module")
 def chromium_page() -> Iterator[tuple[Page, list[str], str, str]]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("no chromium on PATH (scripts/install-browser installs it)")
+    # The browser suite's launch rules: its flags, and a skip (or, with
+    # CORS_WSGI_REQUIRE_BROWSER=1 or CI set, a failure) when Chromium is missing.
+    from tests.browser.harness import CHROMIUM_ARGS, browser_unavailable, chromium_executable
+
+    try:
+        from playwright import sync_api
+    except ImportError as error:
+        browser_unavailable(f"playwright cannot be imported ({error})")
+    executable = chromium_executable()
+    args = list(CHROMIUM_ARGS)
     from example_projects.serve import BackgroundServer
 
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-features=CorsNonWildcardRequestHeadersSupport",
-    ]
     with BackgroundServer() as api, BackgroundServer() as page_server:
         page_server.start(_page_app)
         api.start(_exchange_app(page_server.origin))
