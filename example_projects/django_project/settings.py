@@ -60,7 +60,9 @@ REST_FRAMEWORK = {
 
 
 def cors_paths(page_origin: str) -> dict[str, dict[str, Any]]:
-    """The CORS policy of each path prefix; any other path (/internal/) gets no CORS.
+    """The CORS policy of each path prefix (those of example_projects.plain_wsgi.api): the
+    page's origin with cookies under /api/, the page's origin without cookies under
+    /partner/, any origin under /public/; any other path (/internal/) gets no CORS.
 
     Every entry names all its settings, so none is inherited from top-level CORS_* ones.
     """
@@ -71,6 +73,14 @@ def cors_paths(page_origin: str) -> dict[str, dict[str, Any]]:
             "CORS_ALLOW_METHODS": ["GET", "POST", "PUT", "DELETE", "PATCH"],
             "CORS_ALLOW_HEADERS": ["content-type", "authorization", "x-demo-token"],
             "CORS_EXPOSE_HEADERS": ["x-total-count"],
+            "CORS_PREFLIGHT_MAX_AGE": 600,
+        },
+        "/partner/": {
+            "CORS_ALLOWED_ORIGINS": [page_origin],
+            "CORS_ALLOW_CREDENTIALS": False,
+            "CORS_ALLOW_METHODS": ["GET", "HEAD", "POST"],
+            "CORS_ALLOW_HEADERS": [],
+            "CORS_EXPOSE_HEADERS": [],
             "CORS_PREFLIGHT_MAX_AGE": 600,
         },
         "/public/": {

@@ -7,7 +7,7 @@ from django.urls import re_path
 
 from example_projects.django_project import views
 
-AREA = r"^(?P<area>api|public|internal)"
+AREA = r"^(?P<area>api|partner|public|internal)"
 TAG = r"(?P<tag>.+)$"
 
 urlpatterns = [

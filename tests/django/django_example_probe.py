@@ -44,6 +44,7 @@ def main() -> None:
             client.put("/api/items/t1", b'{"a": 1}', content_type=JSON, headers={"Origin": PAGE})
         ),
         "public_any_origin": summary(client.get("/public/items/t2", headers={"Origin": OTHER})),
+        "partner": summary(client.get("/partner/items/t9", headers={"Origin": PAGE})),
         "internal": summary(client.get("/internal/items/t3", headers={"Origin": PAGE})),
         "drf_preflight": summary(client.options("/api/things/t4", headers=preflight)),
         "crash": summary(client.get("/api/crash/t5", headers={"Origin": PAGE})),

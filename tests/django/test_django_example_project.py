@@ -77,6 +77,7 @@ def test_drf_api_view(probe: dict[str, Any]) -> None:
 
 def test_paths_and_errors(probe: dict[str, Any]) -> None:
     assert probe["public_any_origin"]["cors"] == {"Access-Control-Allow-Origin": "*"}
+    assert probe["partner"]["cors"] == {"Access-Control-Allow-Origin": PAGE}  # no credentials
     assert probe["internal"] == {"status": 200, "cors": {}, "vary": None}
     assert probe["crash"]["status"] == 500
     assert probe["crash"]["cors"]["Access-Control-Allow-Origin"] == PAGE
