@@ -918,6 +918,94 @@ def test_verdict_as_dict_is_json() -> None:
     assert "console" not in steps[-1]
 
 
+# ---- properties: any server's answer gets a verdict, and "allowed" means what it says
+
+_HEADER_TEXT = st.lists(
+    st.sampled_from(
+        ["a", "X", "0", "*", ",", ";", " ", "-", ":", "/", '"', "true", ORIGIN, "PUT"]
+    ),
+    max_size=8,
+).map("".join)
+_MAYBE = st.one_of(st.none(), _HEADER_TEXT, st.sampled_from([ORIGIN, "*", "true", "PUT"]))
+
+
+@given(
+    credentials=st.booleans(),
+    method=st.sampled_from(["GET", "PUT", "patch", "DELETE"]),
+    header=st.sampled_from([None, "X-Token", "Authorization"]),
+    status=st.sampled_from([200, 204, 301, 302, 304, 403, 500]),
+    location=st.sampled_from([None, "/elsewhere"]),
+    acao=st.lists(_MAYBE, max_size=2),
+    acac=_MAYBE,
+    acam=_MAYBE,
+    acah=_MAYBE,
+    aceh=_MAYBE,
+)
+def test_any_answer_gets_a_consistent_verdict(
+    credentials: bool,
+    method: str,
+    header: str | None,
+    status: int,
+    location: str | None,
+    acao: list[str | None],
+    acac: str | None,
+    acam: str | None,
+    acah: str | None,
+    aceh: str | None,
+) -> None:
+    """Whatever a server sends, check() returns a verdict without raising; it is blocked
+    exactly when a step failed, that step is the last, and an allowed response has passed
+    the CORS check: one Access-Control-Allow-Origin equal to the origin, or '*' without
+    credentials, and 'true' credentials when they are included (R17-R22)."""
+    headers = [(ACAO, value) for value in acao if value is not None]
+    for name, value in ((ACAC, acac), (ACAM, acam), (ACAH, acah), (ACEH, aceh)):
+        if value is not None:
+            headers.append((name, value))
+    if location is not None:
+        headers.append(("Location", location))
+    response = ResponseHead.create(status, headers)
+    request = BrowserRequest.create(
+        origin=ORIGIN,
+        method=method,
+        request_headers=[(header, "v")] if header else [],
+        credentials=credentials,
+    )
+    verdict = check(request, preflight=response, actual=response)
+    failed = [step for step in verdict.steps if not step.passed]
+    assert verdict.allowed is (not failed)
+    if failed:
+        assert failed == [verdict.steps[-1]]
+        assert verdict.console_message is not None
+        assert verdict.readable_headers == ()
+    else:
+        allow_origin = response.get(ACAO)
+        assert allow_origin == ORIGIN or (allow_origin == "*" and not credentials)
+        if credentials:
+            assert response.get(ACAC) == "true"
+        if request.preflight_needed:
+            assert status in range(200, 300)
+        assert not set(verdict.readable_headers) & {"set-cookie", "set-cookie2"}
+    json.dumps(verdict.as_dict())
+    assert str(verdict).splitlines()[0] == verdict.summary
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["X-A", "x-a", "Accept", "Content-Type", "Range", "X-B"]),
+            st.text(max_size=140),
+        ),
+        max_size=8,
+    )
+)
+def test_unsafe_names_are_sorted_lowercase_unique_r13(headers: list[tuple[str, str]]) -> None:
+    names = cors_unsafe_request_header_names(headers)
+    assert list(names) == sorted(set(names))
+    assert all(name == name.lower() for name in names)
+    assert {name.lower() for name, _ in headers} >= set(names)
+    assert needs_preflight("GET", headers) is bool(names)
+
+
 # ---- agreement with the core: what the policy allows, the browser check allows
 
 
