@@ -27,7 +27,7 @@ A preflight cache is not modelled: every check is a first visit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -35,14 +35,29 @@ from cors_wsgi import headers as h
 from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
 
 __all__ = [
+    "ALLOW_CREDENTIALS",
+    "ALLOW_ORIGIN",
+    "EXPOSE_HEADERS",
+    "PREFLIGHT_ALLOW_CREDENTIALS",
+    "PREFLIGHT_ALLOW_HEADERS",
+    "PREFLIGHT_ALLOW_METHODS",
+    "PREFLIGHT_ALLOW_ORIGIN",
+    "PREFLIGHT_MAX_AGE",
+    "PREFLIGHT_NEEDED",
+    "PREFLIGHT_REDIRECT",
+    "PREFLIGHT_STATUS",
+    "REDIRECT",
+    "REQUEST",
     "BrowserRequest",
     "ResponseHead",
     "Step",
     "Verdict",
     "check",
+    "check_request",
     "cors_unsafe_request_header_names",
     "is_safelisted_request_header",
     "needs_preflight",
+    "parse_header_argument",
 ]
 
 ANY = "*"
@@ -1032,8 +1047,3 @@ def parse_header_argument(text: str) -> tuple[str, str]:
     if not is_token(name):
         raise ValueError(f"{text!r} is not 'Name: value' with a valid header name")
     return name, value.strip(_HTTP_WHITESPACE)
-
-
-def header_pairs(items: Sequence[str]) -> list[tuple[str, str]]:
-    """Several ``"Name: value"`` strings as pairs (see :func:`parse_header_argument`)."""
-    return [parse_header_argument(item) for item in items]
