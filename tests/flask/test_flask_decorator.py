@@ -184,3 +184,16 @@ def test_async_view_is_supported() -> None:
     response = actual(app, "/async")
     assert response.data == b"async"
     assert acao_lines(response) == [FRONTEND]
+
+
+def test_decorator_alone_replaces_headers_the_view_set_r18() -> None:
+    app = Flask(__name__)
+
+    @app.get("/own")
+    @cross_origin(origins=[FRONTEND])
+    def own() -> Response:
+        return Response("x", headers={"Access-Control-Allow-Origin": "*", "Vary": "Cookie"})
+
+    response = actual(app, "/own")
+    assert acao_lines(response) == [FRONTEND]
+    assert response.headers.getlist("Vary") == ["Cookie, Origin"]

@@ -313,3 +313,32 @@ def test_resources_of_a_wrong_type_are_refused() -> None:
     assert problems_of(resources={"/api/*": ["https://app.example.com"]}) == [
         ("resources['/api/*']", "E023")
     ]
+
+
+def test_resources_as_a_list_apply_the_common_options() -> None:
+    layer, _ = read_keywords(
+        {"resources": ["/api/*", re.compile(r"/v[0-9]+/.*")], "origins": "https://a.example.com"}
+    )
+    paths = build_path_policies([layer], [])
+    for path in ("/api/x", "/v2/feed"):
+        policy = paths.policy_for(path)
+        assert policy is not None
+        assert policy.allow_origins == ("https://a.example.com",)
+    assert paths.policy_for("/other") is None
+
+
+def test_a_resource_key_of_a_wrong_type_is_refused() -> None:
+    assert problems_of(resources={42: {}}) == [("resources", "E023")]
+
+
+def test_a_single_compiled_origin_and_a_wrong_type() -> None:
+    regex = re.compile(r"https://[a-z]+\.example\.com")
+    assert policy_of(origins=regex).allow_origin_regex == (regex,)
+    assert problems_of(origins=42) == [("origins", "E023")]
+
+
+def test_blueprint_init_app_checks_option_names_at_once() -> None:
+    from flask import Blueprint
+
+    with pytest.raises(ConfigError):
+        CORS().init_app(Blueprint("bp", __name__), origin="https://a.example.com")  # type: ignore[call-arg]
