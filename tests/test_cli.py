@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cors_wsgi import cli
+from example_projects.demo import load_example
 from example_projects.plain_wsgi import create_app
 from example_projects.serve import BackgroundServer
 
@@ -425,11 +426,14 @@ def test_check_real_django_project_wrapped_twice_in_a_subprocess(tmp_path: Path)
 # ---- probe: against the plain WSGI example behind CORSMiddleware
 
 
-@pytest.fixture(scope="module")
-def example_api() -> Iterator[str]:
-    """The plain WSGI example's API, for a page on PAGE; its base URL."""
+@pytest.fixture(scope="module", params=["plain", "flask"])
+def example_api(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An example's API (the plain WSGI one, then the Flask one: the same routes and
+    policies), for a page on PAGE; its base URL. The Django example runs in the demo test
+    below, in a process of its own."""
+    factory = create_app if request.param == "plain" else load_example(request.param)
     with BackgroundServer() as server:
-        server.start(create_app(PAGE))
+        server.start(factory(PAGE))
         yield server.url
 
 
@@ -932,11 +936,12 @@ def test_demo_from_a_checkout_adds_it_to_the_path(monkeypatch: pytest.MonkeyPatc
     assert sys.path[0] == str(REPO)
 
 
-def test_demo_serves_and_the_probe_agrees(tmp_path: Path) -> None:
-    """``python -m cors_wsgi demo`` starts the example; the probe, from the listed page's
-    origin, is allowed; Ctrl+C stops it cleanly."""
+@pytest.mark.parametrize("example", ["plain", "flask", "django"])
+def test_demo_serves_and_the_probe_agrees(tmp_path: Path, example: str) -> None:
+    """``python -m cors_wsgi demo EXAMPLE`` starts the example; the probe is allowed from the
+    listed page's origin, refused from the unlisted one; Ctrl+C stops it cleanly."""
     with subprocess.Popen(
-        [sys.executable, "-m", "cors_wsgi", "demo", "--quiet"],
+        [sys.executable, "-m", "cors_wsgi", "demo", example, "--quiet"],
         cwd=tmp_path,
         env=_clean_environ(PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1"),
         stdout=subprocess.PIPE,
@@ -958,6 +963,20 @@ def test_demo_serves_and_the_probe_agrees(tmp_path: Path) -> None:
                 tmp_path, "probe", f"{api.group(1)}api/items/demo", "--origin", page.group(1)
             )
             assert probe.returncode == 0, probe.stdout + probe.stderr
+            unlisted = re.search(r"the same page, unlisted:\s+(http://[^/\s]+)", text)
+            assert unlisted is not None, text
+            refused = _cli_subprocess(
+                tmp_path,
+                "probe",
+                f"{api.group(1)}api/items/demo",
+                "--origin",
+                unlisted.group(1),
+                "--method",
+                "PUT",
+                "--json",
+            )
+            assert refused.returncode == 1, refused.stdout + refused.stderr
+            assert json.loads(refused.stdout)["verdict"]["failed_step"] == "preflight-allow-origin"
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=30) == 0
         finally:
