@@ -677,11 +677,16 @@ def _cors_check(
                 "log, or cors_wsgi.explain(), says which). Or no CORS layer answers OPTIONS "
                 "on this path"
             )
+        elif response.status >= 400:
+            cause = (
+                f"this {response.status} response has no CORS headers, so the page cannot "
+                "read the error (R29): the CORS layer must wrap whatever produced it (error "
+                f"handlers, authentication), or the server does not allow {origin} here"
+            )
         else:
             cause = (
                 f"the server does not allow {origin} here. Add it to the allowed origins, and "
-                "check that the CORS layer covers this path (and, for error responses, that "
-                "it wraps the error handler)"
+                "check that the CORS layer covers this path"
             )
         return [
             Step(

@@ -767,6 +767,8 @@ def test_origin_mismatch_sentences_name_the_cause_r17_r36(value: str, words: str
             "never follow a redirect",
         ),
         (Exchange("i", credentials=True, actual=(200, ((ACAO, ORIGIN),))), "is missing"),
+        (Exchange("k", actual=(500, ())), "cannot read the error (R29)"),
+        (Exchange("l", actual=(200, ())), "Add it to the allowed origins"),
         (
             Exchange("j", credentials=True, actual=(200, ((ACAO, ORIGIN), (ACAC, "yes")))),
             "'yes', not exactly 'true'",
