@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import cors_wsgi
-from cors_wsgi.errors import ConfigError, ConfigProblem
+from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector
 from cors_wsgi.fetch import (
     BrowserRequest,
     ResponseHead,
@@ -39,6 +39,7 @@ from cors_wsgi.fetch import (
     check,
     parse_header_argument,
 )
+from cors_wsgi.origins import parse_origin_pattern
 from cors_wsgi.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
@@ -423,16 +424,17 @@ def _same_origin(a: str, b: str) -> bool:
 
 
 def _origin_problem(origin: str) -> str | None:
-    """Why ``origin`` is not something a browser sends in Origin (R36-R40), or ``None``."""
+    """Why ``origin`` is not something a browser sends in Origin, or ``None``: the core's
+    own origin grammar (R36-R39) decides; ``null`` (R40) is allowed, to probe what sandboxed
+    pages and redirected requests get."""
     if origin == "null":
         return None
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "an origin is scheme://host[:port], e.g. https://app.example.com"
-    if parts.path or parts.query or parts.fragment or origin.endswith("/"):
-        return f"an origin has no path or trailing slash: use {parts.scheme}://{parts.netloc}"
-    if origin != origin.lower():
-        return f"browsers send origins in lowercase: {origin.lower()}"
+    problems = ProblemCollector()
+    pattern = parse_origin_pattern(origin, "--origin", problems)
+    if problems.problems:
+        return problems.problems[0].message
+    if pattern is None or not pattern.is_exact:
+        return "give one origin a page can have, not a pattern, e.g. https://app.example.com"
     return None
 
 

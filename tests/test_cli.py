@@ -828,9 +828,10 @@ def test_probe_agrees_with_chromium_on_the_misconfigured_server(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["http://127.0.0.1:9/", "--origin", "https://app.example.com/"], "no path or trailing"),
-        (["http://127.0.0.1:9/", "--origin", "app.example.com"], "scheme://host"),
+        (["http://127.0.0.1:9/", "--origin", "https://app.example.com/"], "trailing slash"),
+        (["http://127.0.0.1:9/", "--origin", "app.example.com"], "starts with its scheme"),
         (["http://127.0.0.1:9/", "--origin", "https://App.example.com"], "lowercase"),
+        (["http://127.0.0.1:9/", "--origin", "https://*.example.com"], "not a pattern"),
         (["ftp://127.0.0.1/", "--origin", PAGE], "not an http:// or https:// URL"),
         (["http://127.0.0.1:9/", "--origin", PAGE, "--header", "Bad Name: 1"], "--header"),
     ],
