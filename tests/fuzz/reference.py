@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from test_origins import naive_allows
+from tests.test_origins import naive_allows
 
 # RFC 9110 tchar, spelled out rather than taken from the core's regex (R23, R48).
 TCHARS = frozenset("!#$%&'*+-.^_`|~" + string.digits + string.ascii_letters)

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cors_wsgi import PathPolicies, Policy
@@ -58,13 +58,6 @@ VISIBLE_ASCII = re.compile(r"[\x20-\x7e]*")
 
 def elements(value: str) -> list[str]:
     return [part.strip(" \t") for part in value.split(",")]
-
-
-def known_bug_big_port(origin: str | None) -> bool:
-    """Ports 65536-99999, which the core's request grammar accepts: a known bug, kept out of
-    the properties and pinned by test_any_port_entry_never_reflects_a_port_above_65535."""
-    parts = origin.rpartition(":") if origin else ("", "", "")
-    return bool(parts[1]) and parts[2].isdigit() and 65535 < int(parts[2]) <= 99999
 
 
 def lowered(headers: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> dict[str, str]:
@@ -164,7 +157,6 @@ def test_decide_reflects_only_the_allow_list(
     request_headers: str | None,
     private_network: str | None,
 ) -> None:
-    assume(not known_bug_big_port(origin))
     policy = Policy(**options)
     reference = Reference(options)
     decision = policy.decide(method, origin, request_method, request_headers, private_network)
@@ -214,7 +206,6 @@ def test_decide_reflects_only_the_allow_list(
 def test_fast_matcher_agrees_with_the_reference_on_hostile_origins(
     options: dict[str, Any], origin: str
 ) -> None:
-    assume(not known_bug_big_port(origin))
     decision = Policy(**options).decide("GET", origin)
     assert dict(decision.headers).get("Access-Control-Allow-Origin") == Reference(
         options
@@ -266,7 +257,6 @@ def test_well_formed_origins_near_the_list_agree_with_the_reference(
 def test_decorate_owns_the_cors_headers_whatever_the_app_set(
     options: dict[str, Any], origin: str | None, app_headers: list[tuple[str, str]]
 ) -> None:
-    assume(not known_bug_big_port(origin))
     decision = Policy(**options).decide("GET", origin)
     original = list(app_headers)
     decorated = decision.decorate(app_headers)
