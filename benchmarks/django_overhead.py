@@ -397,7 +397,9 @@ def _verdicts(rows: Sequence[Row], settings: Settings) -> list[Verdict]:
         low = by_key[key, "origins", smallest]
         if low.share is not None:
             verdicts.append(
-                Verdict(key, smallest, "share of django-cors-headers", low.share, MAX_COMPETITOR_SHARE)
+                Verdict(
+                    key, smallest, "share of django-cors-headers", low.share, MAX_COMPETITOR_SHARE
+                )
             )
         if largest != smallest:
             high = by_key[key, "origins", largest]
@@ -430,7 +432,7 @@ def render_markdown(result: BenchmarkResult) -> str:
         "Django without CORS (ns)",
         "cors_wsgi overhead (ns)",
         "django-cors-headers overhead (ns)",
-        "cors_wsgi − django-cors-headers (ns)",
+        "cors_wsgi minus django-cors-headers (ns)",
         "cors_wsgi ÷ django-cors-headers",
         "target",
     ]
