@@ -40,9 +40,7 @@ if TYPE_CHECKING:
     from example_projects.serve import ExampleSite
 
 # The examples the whole scenario suite runs against (names from example_projects.demo).
-# "django" joins once example_projects/django_project serves the /partner/ area of the
-# route contract (today its /partner/ URLs are 404s without CORS headers).
-BROWSER_EXAMPLES = ("plain", "flask")
+BROWSER_EXAMPLES = ("plain", "django", "flask")
 
 
 @dataclass(frozen=True)
