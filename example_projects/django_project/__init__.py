@@ -43,7 +43,8 @@ def create_app(page_origin: str) -> WSGIApplication:
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
-    if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
+    if not settings.configured:
+        # This project's settings, whatever DJANGO_SETTINGS_MODULE an outer shell set.
         os.environ["CORS_DEMO_PAGE_ORIGIN"] = page_origin
         os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
         django.setup()

@@ -20,8 +20,20 @@ from django.conf import settings as django_settings
 if TYPE_CHECKING:
     from pytest_django import Settings
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cors_django_test_settings")
-if not apps.ready:
+if not django_settings.configured:
+    # Set only while Django reads it: once configured, pytest-django sees the settings
+    # themselves, and subprocesses started by other tests do not inherit a settings module
+    # they could not import.
+    outer = os.environ.get("DJANGO_SETTINGS_MODULE")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cors_django_test_settings"
+    try:
+        django.setup()
+    finally:
+        if outer is None:
+            del os.environ["DJANGO_SETTINGS_MODULE"]
+        else:
+            os.environ["DJANGO_SETTINGS_MODULE"] = outer
+elif not apps.ready:
     django.setup()
 
 # The settings every test starts from (anything not CORS_* that the tests depend on).
