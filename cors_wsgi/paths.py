@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cors_wsgi.errors import Code, ConfigError, ConfigProblem
 from cors_wsgi.policy import Policy
 
-__all__ = ["PathKey", "PathPolicies"]
+__all__ = ["PathKey", "PathPolicies", "PathsInput", "PolicyInput"]
 
 PathKey = str | re.Pattern[str]
+PolicyInput = Policy | Mapping[str, Any]
+# Mapping is invariant in its key type, so a plain dict[str, Policy] needs its own arm.
+PathsInput = (
+    Mapping[str, PolicyInput]
+    | Mapping[re.Pattern[str], PolicyInput]
+    | Mapping[PathKey, PolicyInput]
+)
 
 
 class PathPolicies:
@@ -29,7 +36,7 @@ class PathPolicies:
 
     __slots__ = ("_prefixes", "_regexes", "entries")
 
-    def __init__(self, paths: Mapping[PathKey, Policy | Mapping[str, Any]]) -> None:
+    def __init__(self, paths: PathsInput) -> None:
         problems: list[ConfigProblem] = []
         regexes: list[tuple[re.Pattern[str], Policy]] = []
         prefixes: dict[str, Policy] = {}
@@ -44,7 +51,8 @@ class PathPolicies:
                     )
                 ]
             )
-        for key, value in paths.items():
+        items: Iterable[tuple[PathKey, PolicyInput]] = paths.items()
+        for key, value in items:
             label = f"paths[{key!r}]"
             try:
                 policy = Policy.from_mapping(value)

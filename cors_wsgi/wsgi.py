@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from cors_wsgi.errors import Code, ConfigError, ConfigProblem
-from cors_wsgi.paths import PathKey, PathPolicies
+from cors_wsgi.paths import PathPolicies, PathsInput
 from cors_wsgi.policy import Policy
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class CORSMiddleware:
         self,
         app: WSGIApplication,
         *,
-        paths: Mapping[PathKey, Policy | Mapping[str, Any]] | None = None,
+        paths: PathsInput | None = None,
         policy: Policy | Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
