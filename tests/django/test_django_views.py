@@ -7,6 +7,7 @@ Rule numbers (R..) and attack classes (V..) refer to shared/SPEC.md.
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 import threading
@@ -160,11 +161,15 @@ def test_async_client_preflight_is_answered_before_routing() -> None:
     assert views.calls == []
 
 
-def test_async_client_refused_preflight() -> None:
+def test_async_client_refused_preflight(caplog: pytest.LogCaptureFixture) -> None:
+    """Under ASGI too, a refused preflight is a 403 that Django does not log as Forbidden."""
     headers = preflight_headers("https://evil.example", "PUT")
-    response = run(AsyncClient().options("/api/items/", headers=headers))
+    with caplog.at_level(logging.DEBUG):
+        response = run(AsyncClient().options("/api/items/", headers=headers))
     assert response.status_code == 403
     assert not response.has_header("Access-Control-Allow-Origin")
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+    assert [r.levelno for r in caplog.records if r.name == "cors_wsgi"] == [logging.DEBUG]
 
 
 def test_async_view_exception_carries_cors_headers(caplog: pytest.LogCaptureFixture) -> None:
