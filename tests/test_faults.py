@@ -19,6 +19,7 @@ exactly as written.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import sys
@@ -71,7 +72,9 @@ class Reply:
 def exchange(address: tuple[str, int], request: bytes, timeout: float = 10) -> Reply:
     """Send ``request`` as is and read until the server closes the connection."""
     with socket.create_connection(address, timeout=timeout) as client:
-        client.sendall(request)
+        # A server may refuse before reading it all; its answer may still be there to read.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            client.sendall(request)
         chunks = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
