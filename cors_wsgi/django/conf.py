@@ -189,7 +189,7 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
     if debug is not None and debug.value is True and not settings.DEBUG:
         problems.append(
             ConfigProblem(
-                Code.CONFLICTING_OPTIONS,
+                Code.DEBUG_OUTSIDE_DEVELOPMENT,
                 debug.label,
                 debug.value,
                 "CORS debug mode tells anyone who sends a preflight what the allow-lists "

@@ -124,7 +124,7 @@ class RouteCORS:
         policy = self._policies.get(app)
         if policy is None:
             config_layer, problems = read_config(app.config)
-            policy = build_policy((config_layer, self._layer), problems)
+            policy = build_policy((config_layer, self._layer), problems, app_debug=app.debug)
             self._policies[app] = policy
         return policy
 
@@ -377,13 +377,17 @@ class CORS:
             return
         config_layer, config_problems = read_config(app.config)
         paths = build_path_policies(
-            (config_layer, constructor_layer, init_layer), [*config_problems, *problems]
+            (config_layer, constructor_layer, init_layer),
+            [*config_problems, *problems],
+            app_debug=app.debug,
         )
         _install(app).set_app_layer(self, paths)
 
     def _register_blueprint(self, setup: BlueprintSetupState, layers: tuple[Layer, Layer]) -> None:
         app = cast(Flask, setup.app)
         config_layer, problems = read_config(app.config)
-        paths = build_path_policies((config_layer, *layers), list[ConfigProblem](problems))
+        paths = build_path_policies(
+            (config_layer, *layers), list[ConfigProblem](problems), app_debug=app.debug
+        )
         name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
         _install(app).set_blueprint_layer(self, name, setup.url_prefix, paths)

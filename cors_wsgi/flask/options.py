@@ -117,8 +117,9 @@ _RENAMED: Mapping[str, str] = {
     "allow_private_network": "allow_private_network",
     "origin_func_ttl": "allow_origin_func_ttl",
     "preflight_status": "preflight_status",
-    "debug": "debug",
 }
+# debug="force" turns debug mode on even when the Flask app is not in debug mode.
+FORCED_DEBUG = "force"
 # Booleans the core does not see (the others it checks under their Policy names).
 _ADAPTER_BOOLEANS = (
     "send_wildcard",
@@ -189,20 +190,26 @@ def read_keywords(
     return layer, problems
 
 
-def build_policy(layers: Iterable[Layer], problems: list[ConfigProblem]) -> Policy:
+def build_policy(
+    layers: Iterable[Layer], problems: list[ConfigProblem], *, app_debug: bool = False
+) -> Policy:
     """The policy of the merged layers (later layers win over earlier ones, all over defaults).
 
+    ``app_debug`` is the Flask app's debug mode, without which ``debug=True`` is refused.
     Raises :class:`ConfigError` with ``problems`` and every problem found here.
     """
-    policy = _policy_or_problems(_merge(layers), problems)
+    policy = _policy_or_problems(_merge(layers), problems, app_debug)
     if problems or policy is None:
         raise ConfigError(problems)
     return policy
 
 
-def build_path_policies(layers: Iterable[Layer], problems: list[ConfigProblem]) -> PathPolicies:
+def build_path_policies(
+    layers: Iterable[Layer], problems: list[ConfigProblem], *, app_debug: bool = False
+) -> PathPolicies:
     """The path policies of the merged layers: one policy per ``resources`` entry.
 
+    ``app_debug`` is the Flask app's debug mode, without which ``debug=True`` is refused.
     Raises :class:`ConfigError` with ``problems`` and every problem found here.
     """
     merged = _merge(layers)
@@ -214,7 +221,7 @@ def build_path_policies(layers: Iterable[Layer], problems: list[ConfigProblem]) 
         entry_label = f"{resources.label}[{key!r}]"
         entry_layer, entry_problems = _resource_layer(overrides, entry_label)
         problems.extend(entry_problems)
-        policy = _policy_or_problems({**merged, **entry_layer}, problems)
+        policy = _policy_or_problems({**merged, **entry_layer}, problems, app_debug)
         if path is None or policy is None:
             continue
         if path in entries:
@@ -333,7 +340,7 @@ def _resource_layer(
 
 
 def _policy_or_problems(
-    options: Mapping[str, Sourced], problems: list[ConfigProblem]
+    options: Mapping[str, Sourced], problems: list[ConfigProblem], app_debug: bool
 ) -> Policy | None:
     """Translate flask-cors options into a :class:`Policy`; ``None`` after recording problems."""
     keywords: dict[str, Any] = {}
@@ -348,14 +355,33 @@ def _policy_or_problems(
             )
         elif not option.value and name in _REFUSED_FALSE:
             found.append(
-                ConfigProblem(
-                    Code.CONFLICTING_OPTIONS, option.label, option.value, _REFUSED_FALSE[name]
-                )
+                ConfigProblem(Code.UNSAFE_OPTION, option.label, option.value, _REFUSED_FALSE[name])
             )
 
     for name, keyword in _RENAMED.items():
         keywords[keyword] = options[name].value
         labels[keyword] = options[name].label
+
+    debug = options["debug"]
+    labels["debug"] = debug.label
+    keywords["debug"] = debug.value is True or debug.value == FORCED_DEBUG
+    if debug.value is True and not app_debug:
+        found.append(
+            ConfigProblem(
+                Code.DEBUG_OUTSIDE_DEVELOPMENT,
+                debug.label,
+                debug.value,
+                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
+                "hold, so it only runs when the Flask app is in debug mode; set it to "
+                f"{FORCED_DEBUG!r} to run it anyway",
+            )
+        )
+    elif not isinstance(debug.value, bool) and debug.value != FORCED_DEBUG:
+        found.append(
+            ConfigProblem(
+                Code.WRONG_TYPE, debug.label, debug.value, f"give True, False or {FORCED_DEBUG!r}"
+            )
+        )
 
     _translate_origins(options["origins"], keywords, labels, found)
 

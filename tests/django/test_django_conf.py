@@ -212,7 +212,7 @@ def test_compiled_settings_follow_pytest_django_deletions(settings: Settings) ->
 def test_cors_debug_needs_django_debug() -> None:
     with override_settings(CORS_DEBUG=True, DEBUG=False):
         _compiled, [problem] = conf.compile_settings()
-    assert (problem.code, problem.option, problem.value) == ("E030", "CORS_DEBUG", True)
+    assert (problem.code, problem.option, problem.value) == ("E032", "CORS_DEBUG", True)
     with override_settings(CORS_DEBUG=True, DEBUG=True):
         policy = policy_at("/")
     assert policy is not None

@@ -10,6 +10,7 @@ from flask import Flask, Response, abort, request
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cors_wsgi import ConfigError
 from cors_wsgi.flask import CORS
 
 
@@ -459,6 +460,9 @@ def test_debug_mode_tells_the_console_which_step_failed_r16() -> None:
     """Development only: a refused preflight gets an ok status and the headers that passed,
     so the browser names the failing step; the refusal is logged at WARNING."""
     app, _ = make_app()
+    with pytest.raises(ConfigError, match="only runs when the Flask app is in debug mode"):
+        CORS(app, origins=[FRONTEND], methods=["GET"], debug=True)
+    app.debug = True
     CORS(app, origins=[FRONTEND], methods=["GET"], debug=True)
     response = preflight(app, "/api/items", method="DELETE")
     assert response.status_code == 204

@@ -91,7 +91,7 @@ def test_names_map_to_policy_keywords() -> None:
 
 def test_cors_wsgi_options_map_to_the_core() -> None:
     policy = policy_of(
-        origins=lambda origin: True, origin_func_ttl=0, preflight_status=200, debug=True
+        origins=lambda origin: True, origin_func_ttl=0, preflight_status=200, debug="force"
     )
     assert (policy.allow_origin_func_ttl, policy.preflight_status, policy.debug) == (0, 200, True)
     assert problems_of(preflight_status=201) == [("preflight_status", "E026")]
@@ -150,7 +150,15 @@ def test_vary_header_false_is_refused_v12() -> None:
 
 
 def test_intercept_exceptions_false_is_refused() -> None:
-    assert problems_of(intercept_exceptions=False) == [("intercept_exceptions", "E030")]
+    assert problems_of(intercept_exceptions=False) == [("intercept_exceptions", "E031")]
+
+
+def test_debug_needs_the_apps_debug_mode_or_force() -> None:
+    # Debug mode reveals the allow-lists: refused outside development unless forced (E032).
+    assert problems_of(debug=True) == [("debug", "E032")]
+    assert problems_of(debug="yes") == [("debug", "E023")]
+    assert policy_of(debug="force").debug
+    assert not policy_of(debug=False).debug
 
 
 @pytest.mark.parametrize(
