@@ -536,3 +536,31 @@ def test_a_space_before_the_colon_is_not_an_origin_header(
     assert answer.status in (200, 400) and answer.cors == []
     if answer.status == 200:
         assert answer.body == b"hello"
+
+
+# ---- the run-time allow-list fails -------------------------------------------------------
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+def test_a_failing_allow_origin_func_refuses_instead_of_failing_the_request(
+    start: Callable[[str, WSGIApplication], Running],
+    server_name: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Expected: an exception from allow_origin_func (a tenant database that is down) is a
+    # refusal, logged with its traceback: the app still answers the actual request (without
+    # CORS headers), the preflight is a 403, and nothing reaches the server as a 500.
+    def tenant_table(origin: str) -> bool:
+        raise ConnectionError("tenant database is down")
+
+    server = start(
+        server_name,
+        CORSMiddleware(hello, allow_origin_func=tenant_table, allow_methods=["PUT"]),
+    )
+    tenant = "https://t1.tenants.example"
+    actual = exchange(server.address, request_bytes("GET", "/", f"Origin: {tenant}"))
+    assert actual.status == 200 and actual.body == b"hello"
+    assert actual.cors == [] and actual.all("Vary") == ["Origin"]
+    answer = exchange(server.address, preflight(origin=tenant))
+    assert answer.status == 403 and answer.cors == []
+    assert "tenant database is down" in caplog.text
