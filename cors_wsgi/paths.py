@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from cors_wsgi.errors import Code, ConfigError, ConfigProblem
@@ -13,12 +13,10 @@ __all__ = ["PathKey", "PathPolicies", "PathsInput", "PolicyInput"]
 
 PathKey = str | re.Pattern[str]
 PolicyInput = Policy | Mapping[str, Any]
-# Mapping is invariant in its key type, so a plain dict[str, Policy] needs its own arm.
-PathsInput = (
-    Mapping[str, PolicyInput]
-    | Mapping[re.Pattern[str], PolicyInput]
-    | Mapping[PathKey, PolicyInput]
-)
+# Keys are checked when the mapping is read (E027). Any, rather than PathKey, because
+# Mapping is invariant in its key type: a dict[str, Policy], or a literal that mixes str
+# and re.Pattern keys, would otherwise not type-check.
+PathsInput = Mapping[Any, PolicyInput]
 
 
 class PathPolicies:
@@ -51,8 +49,7 @@ class PathPolicies:
                     )
                 ]
             )
-        items: Iterable[tuple[PathKey, PolicyInput]] = paths.items()
-        for key, value in items:
+        for key, value in paths.items():
             label = f"paths[{key!r}]"
             try:
                 policy = Policy.from_mapping(value)

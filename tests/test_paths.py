@@ -74,7 +74,7 @@ def test_all_problems_are_reported_with_their_path() -> None:
                 "/a/": {"allow_origins": ["*"], "allow_credentials": True},
                 "/b": PUBLIC,
                 "/b/": PUBLIC,
-                3: PUBLIC,  # type: ignore[dict-item]
+                3: PUBLIC,
             }
         )
     problems = caught.value.errors

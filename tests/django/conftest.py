@@ -15,6 +15,7 @@ import cors_django_test_settings as test_settings
 import django
 import pytest
 from django.apps import apps
+from django.conf import global_settings
 from django.conf import settings as django_settings
 
 if TYPE_CHECKING:
@@ -36,8 +37,19 @@ if not django_settings.configured:
 elif not apps.ready:
     django.setup()
 
-# The settings every test starts from (anything not CORS_* that the tests depend on).
-_BASELINE = ("ROOT_URLCONF", "MIDDLEWARE", "DEBUG", "SESSION_ENGINE", "LOGIN_URL")
+# The settings every test starts from (anything not CORS_* that the tests depend on),
+# including those the example project overrides for the rest of a process when the
+# browser suite serves it (its session cookie is named "session").
+_BASELINE = (
+    "ROOT_URLCONF",
+    "MIDDLEWARE",
+    "DEBUG",
+    "SESSION_ENGINE",
+    "LOGIN_URL",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_SAMESITE",
+    "ALLOWED_HOSTS",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +60,10 @@ def _baseline_settings(settings: Settings) -> None:
     for name in [name for name in dir(django_settings) if name.startswith("CORS_")]:
         delattr(settings, name)
     for name in dir(test_settings):
-        if name.startswith("CORS_") or name in _BASELINE:
+        if name.startswith("CORS_"):
             setattr(settings, name, getattr(test_settings, name))
+    for name in _BASELINE:
+        source = test_settings if hasattr(test_settings, name) else global_settings
+        setattr(settings, name, getattr(source, name))
     views.calls.clear()
     views.async_view_threads.clear()
