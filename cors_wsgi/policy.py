@@ -63,6 +63,9 @@ RegexInput = str | re.Pattern[str]
 _REASON_ORIGIN_REFUSED = (
     "the origin matches no entry of allow_origins, allow_origin_regex or allow_origin_func"
 )
+_REASON_BAD_HEADERS = (
+    "Access-Control-Request-Headers is malformed or longer than any allowed list (V18)"
+)
 _REASON_PATTERN_MATCH = "the origin matches a pattern of the allow-list"
 _REASON_PREFLIGHT_PASSED = "the preflight passed every check (origin, method, headers)"
 
@@ -119,6 +122,7 @@ class Policy:
         "_preflight_vary",
         "_refusal_level",
         "_refused_actual",
+        "_refused_preflight_headers",
         "_refused_preflight_origin",
         "_structural",
         "_tail",
@@ -172,6 +176,7 @@ class Policy:
     _refusal_level: int
     _refused_actual: Decision
     _refused_preflight_origin: Decision
+    _refused_preflight_headers: Decision
     _structural: bool
     _tail: tuple[tuple[str, str], ...]
 
@@ -431,6 +436,10 @@ class Policy:
             "_refused_preflight_origin",
             self._refusal(True, preflight_vary, _REASON_ORIGIN_REFUSED),
         )
+        set_(
+            "_refused_preflight_headers",
+            self._refusal(True, preflight_vary, _REASON_BAD_HEADERS),
+        )
 
     # ---- decisions: the request path.
 
@@ -535,13 +544,9 @@ class Policy:
             if self.debug:
                 passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
             if names is None:
-                return self._refusal(
-                    True,
-                    self._preflight_vary,
-                    "Access-Control-Request-Headers is malformed or longer than any allowed "
-                    "list (V18)",
-                    passed,
-                )
+                if not self.debug:
+                    return self._refused_preflight_headers  # shared: a flood costs nothing
+                return self._refusal(True, self._preflight_vary, _REASON_BAD_HEADERS, passed)
             allowed_names = self._allow_headers_set
             if allowed_names is not None:
                 for name in names:
