@@ -539,7 +539,11 @@ class Policy:
         tail = self._preflight_tail
         if not self._allow_methods_value and methods is None:
             tail = ((h.ALLOW_METHODS, request_method), *tail)  # R45: echo, never "*"
-        if request_headers and request_headers not in self._browser_request_headers:
+        # The length check comes before the set lookup, which would hash the whole value.
+        if request_headers and (
+            len(request_headers) > self._max_request_headers_length
+            or request_headers not in self._browser_request_headers
+        ):
             names = h.parse_request_headers(request_headers, self._max_request_headers_length)
             if self.debug:
                 passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail)

@@ -519,3 +519,24 @@ def test_r13_long_allow_lists_are_parsed_not_precomputed() -> None:
     policy = Policy(allow_origins=[APP], allow_headers=names)
     assert policy.decide("OPTIONS", APP, "GET", ",".join(sorted(names))).allowed
     assert not policy.decide("OPTIONS", APP, "GET", "x-h1,x-other").allowed
+
+
+class _HashCountingStr(str):
+    """A str that records each time it is hashed (a set lookup hashes it)."""
+
+    hashes = 0
+
+    def __hash__(self) -> int:
+        type(self).hashes += 1
+        return super().__hash__()
+
+
+def test_v18_a_hostile_value_is_refused_before_it_is_hashed() -> None:
+    # A set lookup of a fresh megabyte hashes all of it; the length check must come first.
+    policy = Policy(allow_origins=[APP], allow_headers=["x-a"])
+    _HashCountingStr.hashes = 0
+    hostile = _HashCountingStr("x-a," * (1 << 18))
+    assert not policy.decide("OPTIONS", APP, "GET", hostile).allowed
+    assert _HashCountingStr.hashes == 0
+    assert policy.decide("OPTIONS", APP, "GET", _HashCountingStr("x-a")).allowed
+    assert _HashCountingStr.hashes == 1  # an ordinary value takes the precomputed lookup
