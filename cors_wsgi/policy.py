@@ -15,6 +15,7 @@ from cors_wsgi.errors import Code, ConfigError, ConfigProblem, ProblemCollector
 from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
 from cors_wsgi.origins import (
     ANY_ORIGIN,
+    MAX_ORIGIN_LENGTH,
     OriginFunc,
     OriginMatcher,
     OriginPattern,
@@ -461,8 +462,11 @@ class Policy:
         if origin is None:
             return self._non_cors  # R1, and R4 for OPTIONS with ACRM but no Origin.
         if request_method is None or method != OPTIONS:
-            # An actual request (R3, R5); the common case is one dict lookup.
-            decision = self._actual_by_origin.get(origin)
+            # An actual request (R3, R5); the common case is one dict lookup. A value longer
+            # than any origin is never looked up, since that would hash all of it (V18).
+            decision = (
+                self._actual_by_origin.get(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
+            )
             if decision is not None:
                 return decision
             if self._any_origin_actual is not None:
@@ -498,7 +502,7 @@ class Policy:
     def _allowed_origin(self, origin: str) -> str | None:
         if self._any_origin:
             return ANY
-        if origin in self._actual_by_origin:
+        if len(origin) <= MAX_ORIGIN_LENGTH and origin in self._actual_by_origin:
             return origin
         if self._structural:
             return self._matcher.match(origin)

@@ -540,3 +540,12 @@ def test_v18_a_hostile_value_is_refused_before_it_is_hashed() -> None:
     assert _HashCountingStr.hashes == 0
     assert policy.decide("OPTIONS", APP, "GET", _HashCountingStr("x-a")).allowed
     assert _HashCountingStr.hashes == 1  # an ordinary value takes the precomputed lookup
+
+
+def test_v18_a_hostile_origin_is_refused_before_it_is_hashed() -> None:
+    _HashCountingStr.hashes = 0
+    hostile = _HashCountingStr("https://" + "a" * (1 << 20) + ".example.com")
+    for args in (("GET", hostile), ("OPTIONS", hostile, "GET")):
+        assert not CREDENTIALED.decide(*args).allowed
+    assert _HashCountingStr.hashes == 0
+    assert dict(ANONYMOUS_ANY.decide("GET", hostile).headers)[ACAO] == "*"
