@@ -6,7 +6,7 @@ import difflib
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from cors_wsgi import headers as h
@@ -730,6 +730,25 @@ def _check_regexes(
     return tuple(compiled)
 
 
+_A_HEADER = "a header name"
+
+
+def _tokens(
+    problems: ProblemCollector,
+    option: str,
+    items: Iterable[object],
+    code: str,
+    what: str,
+    example: str,
+) -> Iterator[str]:
+    """The items that are HTTP tokens (R23, R48); each other item is reported under code."""
+    for item in items:
+        if isinstance(item, str) and is_token(item):
+            yield item
+        else:
+            problems.add(code, option, item, f"{what} is an HTTP token such as {example}")
+
+
 def _check_methods(problems: ProblemCollector, value: object) -> tuple[tuple[str, ...], bool]:
     option = "allow_methods"
     items = _as_list(problems, option, value, "['GET', 'POST', 'PUT', 'DELETE']")
@@ -738,15 +757,7 @@ def _check_methods(problems: ProblemCollector, value: object) -> tuple[tuple[str
     if ANY in items:
         return (ANY,), True
     methods: list[str] = []
-    for item in items:
-        if not isinstance(item, str) or not is_token(item):
-            problems.add(
-                Code.BAD_METHOD,
-                option,
-                item,
-                "a method is an HTTP token such as 'PUT' or 'PATCH'",
-            )
-            continue
+    for item in _tokens(problems, option, items, Code.BAD_METHOD, "a method", "'PUT' or 'PATCH'"):
         if item.upper() in FORBIDDEN_METHODS:
             problems.add(
                 Code.FORBIDDEN_METHOD,
@@ -766,21 +777,10 @@ def _check_request_headers(
     items = _as_list(problems, option, value, "['content-type', 'authorization']")
     if items is None:
         return (), False
-    names: list[str] = []
-    any_header = False
-    for item in items:
-        if item == ANY:
-            any_header = True
-            names.append(ANY)
-            continue
-        if not isinstance(item, str) or not is_token(item):
-            problems.add(
-                Code.BAD_HEADER_NAME,
-                option,
-                item,
-                "a header name is an HTTP token such as 'x-requested-with'",
-            )
-            continue
+    any_header = ANY in items
+    names: list[str] = [ANY] if any_header else []
+    named = [item for item in items if item != ANY]
+    for item in _tokens(problems, option, named, Code.BAD_HEADER_NAME, _A_HEADER, "'x-token'"):
         name = item.lower()
         if h.is_forbidden_request_header(name):
             problems.add(
@@ -820,15 +820,7 @@ def _check_exposed_headers(
             )
         return (ANY,), True
     names: list[str] = []
-    for item in items:
-        if not isinstance(item, str) or not is_token(item):
-            problems.add(
-                Code.BAD_HEADER_NAME,
-                option,
-                item,
-                "a header name is an HTTP token such as 'x-total-count'",
-            )
-            continue
+    for item in _tokens(problems, option, items, Code.BAD_HEADER_NAME, _A_HEADER, "'x-count'"):
         if item.lower() in h.UNEXPOSABLE_RESPONSE_HEADERS:
             problems.add(
                 Code.HEADER_IN_WRONG_LIST,
