@@ -27,29 +27,49 @@ How a measurement works, and why:
 
 from __future__ import annotations
 
+import argparse
 import gc
 import io
+import json
+import os
+import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "DEFAULT_CLOCK",
     "Clock",
     "Environ",
+    "PeerResult",
     "Statistic",
     "Timing",
+    "Verdict",
     "WSGIApp",
     "Workload",
+    "benchmark_parser",
     "calibrate",
     "environ_for",
+    "format_ns",
+    "machine_description",
     "markdown_table",
+    "measure_candidates",
     "measure_interleaved",
+    "measure_workloads",
     "noop_start_response",
     "overhead_ns",
+    "python_description",
+    "report",
+    "result_json",
+    "settings_from_arguments",
+    "status_and_headers",
+    "summary_line",
     "wsgi_workload",
 ]
 
@@ -266,3 +286,256 @@ def markdown_table(
     separator = ["---:" if index in right else "---" for index in range(len(header))]
     lines = ["| " + " | ".join(cells) + " |" for cells in (header, separator, *rows)]
     return "\n".join(lines)
+
+
+def measure_workloads(
+    workloads: Mapping[str, Workload],
+    *,
+    repeats: int,
+    batch_seconds: float,
+    max_batch: int,
+    origin_pool: int,
+    clock: Clock = DEFAULT_CLOCK,
+) -> dict[str, Timing]:
+    """Calibrate every workload, then time them all interleaved (one scenario of a run).
+
+    One batch must not reuse origins (a cache could then answer), so it is capped by the
+    origin pool's size as well as by ``max_batch`` and by time.
+    """
+    largest_batch = min(max_batch, origin_pool)
+    counts = {
+        name: calibrate(workload, batch_seconds, largest_batch, clock=clock)
+        for name, workload in workloads.items()
+    }
+    return measure_interleaved(workloads, counts, repeats, clock=clock)
+
+
+def status_and_headers(app: WSGIApp, environ: Environ) -> tuple[str, dict[str, list[str]]]:
+    """Serve one request to ``app`` (a copy of ``environ``): its status, and its headers by
+    lower-case name, each with every value it was sent with, in order."""
+    captured: dict[str, Any] = {}
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], None]:
+        captured["status"], captured["headers"] = status, headers
+        return noop_start_response(status, headers)
+
+    body = app(dict(environ), start_response)
+    for _chunk in body:
+        pass
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+    found: dict[str, list[str]] = {}
+    for name, value in captured["headers"]:
+        found.setdefault(name.lower(), []).append(value)
+    return captured["status"], found
+
+
+def measure_candidates(
+    candidates: Mapping[str, WSGIApp],
+    environ: Environ,
+    origins: Sequence[str] | None,
+    check: Callable[[str, WSGIApp, Environ], None],
+    *,
+    repeats: int,
+    batch_seconds: float,
+    max_batch: int,
+    origin_pool: int,
+    clock: Clock = DEFAULT_CLOCK,
+) -> dict[str, Timing]:
+    """Check that every candidate takes the path meant, then time them all on ``environ``.
+
+    ``check(name, app, probe)`` gets the environ of the first request (with the first of
+    ``origins``, if any) and raises if the candidate answers it otherwise than expected, so
+    that no candidate is timed on a path it does not really take.
+    """
+    for name, app in candidates.items():
+        probe = dict(environ)
+        if origins is not None:
+            probe["HTTP_ORIGIN"] = origins[0]
+        check(name, app, probe)
+    workloads = {name: wsgi_workload(app, environ, origins) for name, app in candidates.items()}
+    return measure_workloads(
+        workloads,
+        repeats=repeats,
+        batch_seconds=batch_seconds,
+        max_batch=max_batch,
+        origin_pool=origin_pool,
+        clock=clock,
+    )
+
+
+class _Verdict(Protocol):
+    """What the summary needs of a target check, whatever its measured figure is called."""
+
+    @property
+    def scenario(self) -> str: ...
+    @property
+    def list_size(self) -> int: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def passed(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One target check on one row: the measured figure, its limit, pass or fail."""
+
+    scenario: str
+    list_size: int
+    target: str
+    measured: float | None
+    limit: float
+
+    @property
+    def passed(self) -> bool:
+        return self.measured is not None and self.measured <= self.limit
+
+
+def summary_line(verdicts: Sequence[_Verdict]) -> str:
+    """The tables' last line: that every target was met, or which checks failed."""
+    failed = [v for v in verdicts if not v.passed]
+    if not failed:
+        return "All targets met."
+    return (
+        f"{len(failed)} of {len(verdicts)} target checks failed: "
+        + "; ".join(f"{v.scenario} at {v.list_size:,} ({v.target})" for v in failed)
+        + "."
+    )
+
+
+def python_description() -> str:
+    return f"{platform.python_implementation()} {platform.python_version()}"
+
+
+def machine_description() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
+
+
+def format_ns(value: float) -> str:
+    """A figure in ns as the tables show it: whole, with thousands separators."""
+    return f"{value:,.0f}"
+
+
+def result_json(
+    settings: DataclassInstance,
+    identity: Mapping[str, Any],
+    elapsed_seconds: float,
+    rows: Iterable[Mapping[str, Any]],
+    verdicts: Iterable[DataclassInstance],
+) -> dict[str, Any]:
+    """A run's results as JSON: settings, ``identity`` (what ran where), rows, verdicts.
+
+    Each verdict is a dataclass with a ``passed`` property, which is added to its fields.
+    """
+    verdict_list = [{**asdict(v), "passed": getattr(v, "passed")} for v in verdicts]  # noqa: B009
+    return {
+        "settings": asdict(settings),
+        **identity,
+        "elapsed_seconds": round(elapsed_seconds, 1),
+        "rows": list(rows),
+        "verdicts": verdict_list,
+        "all_passed": all(verdict["passed"] for verdict in verdict_list),
+    }
+
+
+class _PeerRow(Protocol):
+    """A row of a comparison with one peer: a dataclass with the share of the peer's cost."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def share(self) -> float | None: ...
+
+
+SettingsT = TypeVar("SettingsT", bound="DataclassInstance")
+RowT = TypeVar("RowT", bound=_PeerRow)
+
+
+@dataclass(frozen=True)
+class PeerResult(Generic[SettingsT, RowT]):
+    """The results of a framework benchmark (cors_wsgi's adapter against one peer)."""
+
+    settings: SettingsT
+    rows: tuple[RowT, ...]
+    verdicts: tuple[Verdict, ...]
+    python: str
+    machine: str
+    versions: dict[str, str]
+    elapsed_seconds: float
+
+    @property
+    def all_passed(self) -> bool:
+        return all(verdict.passed for verdict in self.verdicts)
+
+    def to_json(self) -> dict[str, Any]:
+        return result_json(
+            self.settings,
+            {"python": self.python, "machine": self.machine, "versions": self.versions},
+            self.elapsed_seconds,
+            ({**asdict(row), "share": row.share} for row in self.rows),
+            self.verdicts,
+        )
+
+
+def benchmark_parser(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the options every overhead benchmark takes; each adds its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
+    parser.add_argument("--repeats", type=int, help="interleaved repeats per scenario")
+    parser.add_argument("--batch-seconds", type=float, help="target duration of one batch")
+    parser.add_argument("--max-batch", type=int, help="most requests in one batch")
+    parser.add_argument("--origin-pool", type=int, help="distinct origins per allow-list")
+    parser.add_argument("--statistic", choices=["min", "median"], help="over the repeats")
+    return parser
+
+
+_SettingsT = TypeVar("_SettingsT", bound="DataclassInstance")
+
+
+def settings_from_arguments(
+    arguments: argparse.Namespace, full: _SettingsT, quick: _SettingsT, **overrides: Any
+) -> _SettingsT:
+    """``quick`` or ``full`` settings, with every option given on the command line.
+
+    The options of :func:`benchmark_parser` are read from ``arguments``; ``overrides`` holds
+    the script's own (``None``: not given).
+    """
+    given = {
+        "repeats": arguments.repeats,
+        "batch_seconds": arguments.batch_seconds,
+        "max_batch": arguments.max_batch,
+        "origin_pool": arguments.origin_pool,
+        "statistic": arguments.statistic,
+        **overrides,
+    }
+    base = quick if arguments.quick else full
+    return replace(base, **{name: value for name, value in given.items() if value is not None})
+
+
+class _Result(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+_ResultT = TypeVar("_ResultT", bound=_Result)
+
+
+def report(
+    run: Callable[[Callable[[str], None]], _ResultT],
+    render_markdown: Callable[[_ResultT], str],
+    json_path: str | None,
+) -> int:
+    """Run a benchmark (progress on stderr), print its Markdown, write its JSON if asked.
+
+    The exit status is 0 whatever the verdicts: timings are reported, never enforced.
+    """
+    result = run(lambda step: print(f"  {step}", file=sys.stderr))
+    print(render_markdown(result))
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as output:
+            json.dump(result.to_json(), output, indent=2)
+            output.write("\n")
+    return 0

@@ -40,21 +40,18 @@ judged by the test suite.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import platform
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import _harness
 import wsgi_overhead
-from _harness import Environ, Statistic, Timing, WSGIApp
+from _harness import Environ, Statistic, Timing, Verdict, WSGIApp
 
 # Run as a script from a checkout, the repository root is not on sys.path; appended (not
 # prepended) so that an installed cors_wsgi, if any, is the one measured.
@@ -136,44 +133,7 @@ class Row:
         return self.cors_wsgi_ns / self.corsheaders_ns if self.corsheaders_ns > 0 else None
 
 
-@dataclass(frozen=True)
-class Verdict:
-    scenario: str
-    list_size: int
-    target: str
-    measured: float | None
-    limit: float
-
-    @property
-    def passed(self) -> bool:
-        return self.measured is not None and self.measured <= self.limit
-
-
-@dataclass(frozen=True)
-class BenchmarkResult:
-    settings: Settings
-    rows: tuple[Row, ...]
-    verdicts: tuple[Verdict, ...]
-    python: str
-    machine: str
-    versions: dict[str, str]
-    elapsed_seconds: float
-
-    @property
-    def all_passed(self) -> bool:
-        return all(verdict.passed for verdict in self.verdicts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "settings": asdict(self.settings),
-            "python": self.python,
-            "machine": self.machine,
-            "versions": self.versions,
-            "elapsed_seconds": round(self.elapsed_seconds, 1),
-            "rows": [{**asdict(row), "share": row.share} for row in self.rows],
-            "verdicts": [{**asdict(v), "passed": v.passed} for v in self.verdicts],
-            "all_passed": self.all_passed,
-        }
+BenchmarkResult = _harness.PeerResult[Settings, Row]
 
 
 @dataclass(frozen=True)
@@ -263,32 +223,11 @@ def handlers() -> dict[str, WSGIApp]:
     return built
 
 
-def _headers_of(app: WSGIApp, environ: Environ) -> tuple[str, dict[str, list[str]]]:
-    captured: dict[str, Any] = {}
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: object = None
-    ) -> Callable[[bytes], None]:
-        captured["status"], captured["headers"] = status, headers
-        return _harness.noop_start_response(status, headers)
-
-    body: Iterable[bytes] = app(dict(environ), start_response)
-    for _chunk in body:
-        pass
-    close = getattr(body, "close", None)
-    if close is not None:
-        close()
-    found: dict[str, list[str]] = {}
-    for name, value in captured["headers"]:
-        found.setdefault(name.lower(), []).append(value)
-    return captured["status"], found
-
-
 def check_scenario(
     name: str, app: WSGIApp, scenario: wsgi_overhead.Scenario, environ: Environ
 ) -> None:
     """Fail loudly if ``app`` does not take the path the scenario is meant to time."""
-    status, headers = _headers_of(app, environ)
+    status, headers = _harness.status_and_headers(app, environ)
     allow_origin = headers.get("access-control-allow-origin", [])
     origin = environ.get("HTTP_ORIGIN")
     problems: list[str] = []
@@ -332,8 +271,8 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         settings=settings,
         rows=tuple(rows),
         verdicts=tuple(_verdicts(rows, settings)),
-        python=f"{platform.python_implementation()} {platform.python_version()}",
-        machine=f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        python=_harness.python_description(),
+        machine=_harness.machine_description(),
         versions=_versions(),
         elapsed_seconds=time.perf_counter() - started,
     )
@@ -347,20 +286,16 @@ def _measure(
 ) -> dict[str, Timing]:
     environ = wsgi_overhead.environ_for(scenario)
     environ["PATH_INFO"] = PATH
-    for name, app in candidates.items():
-        probe = dict(environ)
-        if origins is not None:
-            probe["HTTP_ORIGIN"] = origins[0]
-        check_scenario(name, app, scenario, probe)
-    workloads = {
-        name: _harness.wsgi_workload(app, environ, origins) for name, app in candidates.items()
-    }
-    max_batch = min(settings.max_batch, settings.origin_pool)
-    counts = {
-        name: _harness.calibrate(workload, settings.batch_seconds, max_batch)
-        for name, workload in workloads.items()
-    }
-    return _harness.measure_interleaved(workloads, counts, settings.repeats)
+    return _harness.measure_candidates(
+        candidates,
+        environ,
+        origins,
+        lambda name, app, probe: check_scenario(name, app, scenario, probe),
+        repeats=settings.repeats,
+        batch_seconds=settings.batch_seconds,
+        max_batch=settings.max_batch,
+        origin_pool=settings.origin_pool,
+    )
 
 
 def _versions() -> dict[str, str]:
@@ -418,10 +353,6 @@ def _verdicts(rows: Sequence[Row], settings: Settings) -> list[Verdict]:
     return verdicts
 
 
-def _ns(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def render_markdown(result: BenchmarkResult) -> str:
     """The results as Markdown: the set-up, the table, the targets' summary."""
     settings = result.settings
@@ -456,22 +387,15 @@ def render_markdown(result: BenchmarkResult) -> str:
             [
                 row.title,
                 f"{row.list_size:,} {'regexes' if row.allow_list == 'regexes' else 'origins'}",
-                _ns(row.bare_ns),
-                _ns(row.cors_wsgi_ns),
-                _ns(row.corsheaders_ns),
-                _ns(row.cors_wsgi_ns - row.corsheaders_ns),
+                _harness.format_ns(row.bare_ns),
+                _harness.format_ns(row.cors_wsgi_ns),
+                _harness.format_ns(row.corsheaders_ns),
+                _harness.format_ns(row.cors_wsgi_ns - row.corsheaders_ns),
                 share,
                 "; ".join(targets),
             ]
         )
-    failed = [v for v in result.verdicts if not v.passed]
-    summary = (
-        "All targets met."
-        if not failed
-        else f"{len(failed)} of {len(result.verdicts)} target checks failed: "
-        + "; ".join(f"{v.scenario} at {v.list_size:,} ({v.target})" for v in failed)
-        + "."
-    )
+    summary = _harness.summary_line(result.verdicts)
     versions = ", ".join(f"{name} {version}" for name, version in result.versions.items())
     setup = (
         f"{result.python} on {result.machine}; {versions}; {settings.statistic} of "
@@ -484,13 +408,7 @@ def render_markdown(result: BenchmarkResult) -> str:
 
 
 def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
-    parser.add_argument("--repeats", type=int, help="interleaved repeats per scenario")
-    parser.add_argument("--batch-seconds", type=float, help="target duration of one batch")
-    parser.add_argument("--max-batch", type=int, help="most requests in one batch")
-    parser.add_argument("--origin-pool", type=int, help="distinct origins per allow-list")
-    parser.add_argument("--statistic", choices=["min", "median"], help="over the repeats")
+    parser = _harness.benchmark_parser(__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
         "--sizes", type=int, nargs="+", help=f"allow-list sizes (default {ALLOW_LIST_SIZES})"
     )
@@ -502,19 +420,13 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     arguments = parser.parse_args(argv)
-    settings = QUICK if arguments.quick else Settings()
-    overrides: dict[str, Any] = {
-        "repeats": arguments.repeats,
-        "batch_seconds": arguments.batch_seconds,
-        "max_batch": arguments.max_batch,
-        "origin_pool": arguments.origin_pool,
-        "statistic": arguments.statistic,
-        "sizes": tuple(arguments.sizes) if arguments.sizes else None,
-        "regexes": False if arguments.no_regexes else None,
-        "flat_floor_ns": arguments.flat_floor_ns,
-    }
-    settings = Settings(
-        **{**asdict(settings), **{k: v for k, v in overrides.items() if v is not None}}
+    settings = _harness.settings_from_arguments(
+        arguments,
+        Settings(),
+        QUICK,
+        sizes=tuple(arguments.sizes) if arguments.sizes else None,
+        regexes=False if arguments.no_regexes else None,
+        flat_floor_ns=arguments.flat_floor_ns,
     )
     return settings, arguments.json
 
@@ -522,13 +434,7 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the Markdown table; exit status 0 whatever the verdicts."""
     settings, json_path = _parse_arguments(argv)
-    result = run(settings, progress=lambda step: print(f"  {step}", file=sys.stderr))
-    print(render_markdown(result))
-    if json_path:
-        with open(json_path, "w", encoding="utf-8") as output:
-            json.dump(result.to_json(), output, indent=2)
-            output.write("\n")
-    return 0
+    return _harness.report(lambda progress: run(settings, progress), render_markdown, json_path)
 
 
 if __name__ == "__main__":

@@ -42,21 +42,18 @@ positive), or by the noise floor of a Flask request (``--flat-floor-ns``, defaul
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
-import platform
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import _harness
 import wsgi_overhead
-from _harness import Clock, Environ, Statistic, Timing, WSGIApp
+from _harness import Clock, Environ, Statistic, Timing, Verdict, WSGIApp
 from flask import Flask
 
 # Run as a script from a checkout, the repository root is not on sys.path; appended (not
@@ -124,44 +121,7 @@ class Row:
         return self.cors_wsgi_ns / self.flask_cors_ns if self.flask_cors_ns > 0 else None
 
 
-@dataclass(frozen=True)
-class Verdict:
-    scenario: str
-    list_size: int
-    target: str
-    measured: float | None
-    limit: float
-
-    @property
-    def passed(self) -> bool:
-        return self.measured is not None and self.measured <= self.limit
-
-
-@dataclass(frozen=True)
-class BenchmarkResult:
-    settings: Settings
-    rows: tuple[Row, ...]
-    verdicts: tuple[Verdict, ...]
-    python: str
-    machine: str
-    versions: dict[str, str]
-    elapsed_seconds: float
-
-    @property
-    def all_passed(self) -> bool:
-        return all(verdict.passed for verdict in self.verdicts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "settings": asdict(self.settings),
-            "python": self.python,
-            "machine": self.machine,
-            "versions": self.versions,
-            "elapsed_seconds": round(self.elapsed_seconds, 1),
-            "rows": [{**asdict(row), "share": row.share} for row in self.rows],
-            "verdicts": [{**asdict(v), "passed": v.passed} for v in self.verdicts],
-            "all_passed": self.all_passed,
-        }
+BenchmarkResult = _harness.PeerResult[Settings, Row]
 
 
 def flask_app() -> Flask:
@@ -215,33 +175,11 @@ def flask_cors_app(size: int, kind: wsgi_overhead.AllowListKind) -> WSGIApp:
     return app
 
 
-def _headers_of(app: WSGIApp, environ: Environ) -> tuple[str, dict[str, list[str]]]:
-    captured: dict[str, Any] = {}
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: object = None
-    ) -> Any:
-        captured["status"] = status
-        captured["headers"] = headers
-        return _harness.noop_start_response(status, headers)
-
-    body = app(dict(environ), start_response)
-    for _chunk in body:
-        pass
-    close = getattr(body, "close", None)
-    if close is not None:
-        close()
-    found: dict[str, list[str]] = {}
-    for name, value in captured["headers"]:
-        found.setdefault(name.lower(), []).append(value)
-    return captured["status"], found
-
-
 def check_scenario(
     name: str, app: WSGIApp, scenario: wsgi_overhead.Scenario, environ: Environ
 ) -> None:
     """Fail loudly if ``app`` does not take the path the scenario is meant to time."""
-    status, headers = _headers_of(app, environ)
+    status, headers = _harness.status_and_headers(app, environ)
     allow_origin = headers.get("access-control-allow-origin", [])
     origin = environ.get("HTTP_ORIGIN")
     problems: list[str] = []
@@ -293,34 +231,36 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         environ = wsgi_overhead.environ_for(scenario)
         environ["PATH_INFO"] = PATH
         origins = pools[scenario.origin_kind, scenario.list_size]
-        candidates = apps[scenario.list_size]
-        for name, app in candidates.items():
-            probe = dict(environ)
-            if origins is not None:
-                probe["HTTP_ORIGIN"] = origins[0]
-            check_scenario(name, app, scenario, probe)
-        workloads = {
-            name: _harness.wsgi_workload(app, environ, origins) for name, app in candidates.items()
-        }
-        max_batch = min(settings.max_batch, settings.origin_pool)
-        counts = {
-            name: _harness.calibrate(
-                workload, settings.batch_seconds, max_batch, clock=settings.clock
-            )
-            for name, workload in workloads.items()
-        }
-        timings = _harness.measure_interleaved(
-            workloads, counts, settings.repeats, clock=settings.clock
-        )
+        timings = _measure(settings, apps[scenario.list_size], scenario, environ, origins)
         rows.append(_row(scenario, timings, settings.statistic))
     return BenchmarkResult(
         settings=settings,
         rows=tuple(rows),
         verdicts=tuple(_verdicts(rows, settings)),
-        python=f"{platform.python_implementation()} {platform.python_version()}",
-        machine=f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        python=_harness.python_description(),
+        machine=_harness.machine_description(),
         versions=_versions(),
         elapsed_seconds=time.perf_counter() - started,
+    )
+
+
+def _measure(
+    settings: Settings,
+    candidates: dict[str, WSGIApp],
+    scenario: wsgi_overhead.Scenario,
+    environ: Environ,
+    origins: list[str] | None,
+) -> dict[str, Timing]:
+    return _harness.measure_candidates(
+        candidates,
+        environ,
+        origins,
+        lambda name, app, probe: check_scenario(name, app, scenario, probe),
+        repeats=settings.repeats,
+        batch_seconds=settings.batch_seconds,
+        max_batch=settings.max_batch,
+        origin_pool=settings.origin_pool,
+        clock=settings.clock,
     )
 
 
@@ -372,10 +312,6 @@ def _verdicts(rows: Sequence[Row], settings: Settings) -> list[Verdict]:
     return verdicts
 
 
-def _ns(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def render_markdown(result: BenchmarkResult) -> str:
     """The results as Markdown: the set-up, the table, the targets' summary."""
     settings = result.settings
@@ -414,21 +350,14 @@ def render_markdown(result: BenchmarkResult) -> str:
             [
                 row.title,
                 f"{row.list_size:,}",
-                _ns(row.bare_ns),
-                _ns(row.cors_wsgi_ns),
-                _ns(row.flask_cors_ns),
+                _harness.format_ns(row.bare_ns),
+                _harness.format_ns(row.cors_wsgi_ns),
+                _harness.format_ns(row.flask_cors_ns),
                 share_cell,
                 growth_cell,
             ]
         )
-    failed = [v for v in result.verdicts if not v.passed]
-    summary = (
-        "All targets met."
-        if not failed
-        else f"{len(failed)} of {len(result.verdicts)} target checks failed: "
-        + "; ".join(f"{v.scenario} at {v.list_size:,} ({v.target})" for v in failed)
-        + "."
-    )
+    summary = _harness.summary_line(result.verdicts)
     versions = ", ".join(f"{name} {version}" for name, version in result.versions.items())
     setup = (
         f"{result.python} on {result.machine}; {versions}; {settings.allow_list} allow-list; "
@@ -443,13 +372,7 @@ def render_markdown(result: BenchmarkResult) -> str:
 
 
 def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
-    parser.add_argument("--repeats", type=int, help="interleaved repeats per scenario")
-    parser.add_argument("--batch-seconds", type=float, help="target duration of one batch")
-    parser.add_argument("--max-batch", type=int, help="most requests in one batch")
-    parser.add_argument("--origin-pool", type=int, help="distinct origins per allow-list")
-    parser.add_argument("--statistic", choices=["min", "median"], help="over the repeats")
+    parser = _harness.benchmark_parser(__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--clock", choices=["cpu", "wall"], help="thread CPU time or wall time")
     parser.add_argument("--allow-list", choices=["wildcard", "exact"], help="kind of entries")
     parser.add_argument(
@@ -463,21 +386,15 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     arguments = parser.parse_args(argv)
-    settings = QUICK if arguments.quick else Settings()
-    overrides: dict[str, Any] = {
-        "repeats": arguments.repeats,
-        "batch_seconds": arguments.batch_seconds,
-        "max_batch": arguments.max_batch,
-        "origin_pool": arguments.origin_pool,
-        "statistic": arguments.statistic,
-        "clock": arguments.clock,
-        "allow_list": arguments.allow_list,
-        "sizes": tuple(arguments.sizes) if arguments.sizes else None,
-        "flat_floor_ns": arguments.flat_floor_ns,
-        "huge_header_bytes": arguments.huge_header_bytes,
-    }
-    settings = Settings(
-        **{**asdict(settings), **{k: v for k, v in overrides.items() if v is not None}}
+    settings = _harness.settings_from_arguments(
+        arguments,
+        Settings(),
+        QUICK,
+        clock=arguments.clock,
+        allow_list=arguments.allow_list,
+        sizes=tuple(arguments.sizes) if arguments.sizes else None,
+        flat_floor_ns=arguments.flat_floor_ns,
+        huge_header_bytes=arguments.huge_header_bytes,
     )
     return settings, arguments.json
 
@@ -485,13 +402,7 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, str | None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the Markdown table; exit status 0 whatever the verdicts."""
     settings, json_path = _parse_arguments(argv)
-    result = run(settings, progress=lambda step: print(f"  {step}", file=sys.stderr))
-    print(render_markdown(result))
-    if json_path:
-        with open(json_path, "w", encoding="utf-8") as output:
-            json.dump(result.to_json(), output, indent=2)
-            output.write("\n")
-    return 0
+    return _harness.report(lambda progress: run(settings, progress), render_markdown, json_path)
 
 
 if __name__ == "__main__":

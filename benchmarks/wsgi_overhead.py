@@ -33,9 +33,7 @@ import argparse
 import cProfile
 import importlib
 import io
-import json
 import os
-import platform
 import pstats
 import subprocess
 import sys
@@ -193,16 +191,13 @@ class BenchmarkResult:
         return all(verdict.passed for verdict in self.verdicts)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "settings": asdict(self.settings),
-            "python": self.python,
-            "cors_wsgi": self.subject,
-            "machine": self.machine,
-            "elapsed_seconds": round(self.elapsed_seconds, 1),
-            "rows": [asdict(row) for row in self.rows],
-            "verdicts": [{**asdict(v), "passed": v.passed} for v in self.verdicts],
-            "all_passed": self.all_passed,
-        }
+        return _harness.result_json(
+            self.settings,
+            {"python": self.python, "cors_wsgi": self.subject, "machine": self.machine},
+            self.elapsed_seconds,
+            (asdict(row) for row in self.rows),
+            self.verdicts,
+        )
 
 
 def scenarios(sizes: Sequence[int]) -> list[Scenario]:
@@ -363,18 +358,13 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
     for scenario in scenarios(settings.sizes):
         if progress is not None:
             progress(f"{scenario.title}, {scenario.list_size:,} origins")
-        workloads = subjects.workloads(scenario)
-        # One batch must not reuse origins (a cache could then answer), so it is capped by
-        # the pool's size as well as by time.
-        max_batch = min(settings.max_batch, settings.origin_pool)
-        counts = {
-            name: _harness.calibrate(
-                workload, settings.batch_seconds, max_batch, clock=settings.clock
-            )
-            for name, workload in workloads.items()
-        }
-        timings = _harness.measure_interleaved(
-            workloads, counts, settings.repeats, clock=settings.clock
+        timings = _harness.measure_workloads(
+            subjects.workloads(scenario),
+            repeats=settings.repeats,
+            batch_seconds=settings.batch_seconds,
+            max_batch=settings.max_batch,
+            origin_pool=settings.origin_pool,
+            clock=settings.clock,
         )
         rows.append(_row(scenario, timings, settings.statistic))
     verdicts = _verdicts(rows, settings.sizes)
@@ -382,8 +372,8 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         settings=settings,
         rows=tuple(rows),
         verdicts=tuple(verdicts),
-        python=f"{platform.python_implementation()} {platform.python_version()}",
-        machine=f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        python=_harness.python_description(),
+        machine=_harness.machine_description(),
         subject=describe_cors_wsgi(),
         elapsed_seconds=time.perf_counter() - started,
     )
@@ -478,10 +468,6 @@ FLOOR_NOTE = (
 )
 
 
-def _ns(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def _verdict_cell(verdict: Verdict | None, suffix: str = "") -> str:
     if verdict is None:
         return ""
@@ -522,22 +508,15 @@ def render_markdown(result: BenchmarkResult) -> str:
             [
                 row.title,
                 f"{row.list_size:,}",
-                _ns(row.bare_ns),
-                _ns(row.floor_ns),
-                _ns(row.cors_wsgi_ns),
-                _ns(row.wsgicors_ns),
+                _harness.format_ns(row.bare_ns),
+                _harness.format_ns(row.floor_ns),
+                _harness.format_ns(row.cors_wsgi_ns),
+                _harness.format_ns(row.wsgicors_ns),
                 _verdict_cell(share.get((row.scenario, row.list_size))),
                 growth_cell,
             ]
         )
-    failed = [v for v in result.verdicts if not v.passed]
-    summary = (
-        "All targets met."
-        if not failed
-        else f"{len(failed)} of {len(result.verdicts)} target checks failed: "
-        + "; ".join(f"{v.scenario} at {v.list_size:,} ({v.target})" for v in failed)
-        + "."
-    )
+    summary = _harness.summary_line(result.verdicts)
     setup = (
         f"{result.subject}; {result.python} on {result.machine}; "
         f"{settings.allow_list} allow-list; "
@@ -572,13 +551,7 @@ def profile(settings: Settings, requests: int = 20_000, top: int = 12) -> str:
 
 
 def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, argparse.Namespace]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
-    parser.add_argument("--repeats", type=int, help="interleaved repeats per scenario")
-    parser.add_argument("--batch-seconds", type=float, help="target duration of one batch")
-    parser.add_argument("--max-batch", type=int, help="most requests in one batch")
-    parser.add_argument("--origin-pool", type=int, help="distinct origins per allow-list")
-    parser.add_argument("--statistic", choices=["min", "median"], help="over the repeats")
+    parser = _harness.benchmark_parser(__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--allow-list", choices=["wildcard", "exact"], help="kind of entries")
     parser.add_argument(
         "--clock",
@@ -595,19 +568,13 @@ def _parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, argparse.Nam
         help="instead of timing, print a cProfile of cors_wsgi in every scenario",
     )
     arguments = parser.parse_args(argv)
-    settings = QUICK if arguments.quick else Settings()
-    overrides: dict[str, Any] = {
-        "repeats": arguments.repeats,
-        "batch_seconds": arguments.batch_seconds,
-        "max_batch": arguments.max_batch,
-        "origin_pool": arguments.origin_pool,
-        "statistic": arguments.statistic,
-        "allow_list": arguments.allow_list,
-        "clock": arguments.clock,
-        "sizes": tuple(arguments.sizes) if arguments.sizes else None,
-    }
-    settings = Settings(
-        **{**asdict(settings), **{k: v for k, v in overrides.items() if v is not None}}
+    settings = _harness.settings_from_arguments(
+        arguments,
+        Settings(),
+        QUICK,
+        allow_list=arguments.allow_list,
+        clock=arguments.clock,
+        sizes=tuple(arguments.sizes) if arguments.sizes else None,
     )
     if settings.origin_pool <= 200:
         parser.error("--origin-pool must exceed 200, wsgicors's cache size")
@@ -621,13 +588,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(profile(settings))
         return 0
     json_path: str | None = arguments.json
-    result = run(settings, progress=lambda step: print(f"  {step}", file=sys.stderr))
-    print(render_markdown(result))
-    if json_path:
-        with open(json_path, "w", encoding="utf-8") as output:
-            json.dump(result.to_json(), output, indent=2)
-            output.write("\n")
-    return 0
+    return _harness.report(lambda progress: run(settings, progress), render_markdown, json_path)
 
 
 if __name__ == "__main__":

@@ -7,26 +7,22 @@ candidate takes the path each scenario is meant to time.
 
 from __future__ import annotations
 
-import importlib
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.benchmark_smoke import MINIMAL, expected_table_rows, import_benchmark, table_rows
+
 if TYPE_CHECKING:
+    from pathlib import Path
     from types import ModuleType
 
 # The benchmark compares with flask-cors; tox must install it (see the Flask README section).
 pytest.importorskip("flask_cors", reason="the benchmark needs flask-cors to compare with")
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-MINIMAL = [
-    "--quick",
-    "--repeats",
-    "1",
-    "--batch-seconds",
-    "0.00001",
+FLASK_MINIMAL = [
+    *MINIMAL,
     "--max-batch",
     "2",
     "--origin-pool",
@@ -38,8 +34,7 @@ MINIMAL = [
 
 @pytest.fixture
 def flask_overhead(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    return importlib.import_module("flask_overhead")
+    return import_benchmark(monkeypatch, "flask_overhead")
 
 
 def test_quick_run_reports_every_scenario_and_target(
@@ -47,19 +42,9 @@ def test_quick_run_reports_every_scenario_and_target(
 ) -> None:
     json_path = tmp_path / "results.json"
 
-    assert flask_overhead.main([*MINIMAL, "--json", str(json_path)]) == 0
+    assert flask_overhead.main([*FLASK_MINIMAL, "--json", str(json_path)]) == 0
 
-    expected = {
-        (title, f"{size:,}")
-        for _key, title, *_rest in flask_overhead.SCENARIO_KINDS
-        for size in (1, 100, 10_000)
-    } | {(flask_overhead.HUGE_HEADER_TITLE, "1")}
-    table_rows = {
-        tuple(cell.strip() for cell in line.strip("|").split("|")[:2])
-        for line in capsys.readouterr().out.splitlines()
-        if line.startswith("| ") and not line.startswith(("| Scenario", "| ---"))
-    }
-    assert table_rows == expected
+    assert table_rows(capsys.readouterr().out) == expected_table_rows(flask_overhead)
     results = json.loads(json_path.read_text(encoding="utf-8"))
     # A share of flask-cors on each of the 16 rows, and flatness for the 5 scenario kinds.
     assert len(results["verdicts"]) == 16 + 5
