@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CLOCK",
+    "BatchSettings",
     "Clock",
     "Environ",
     "PeerResult",
@@ -136,6 +137,15 @@ def environ_for(
     return environ
 
 
+def _consume(body: Iterable[bytes]) -> None:
+    """Iterate a response body to its end and close it, as a server does."""
+    for _chunk in body:
+        pass
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
 def wsgi_workload(
     app: WSGIApp, environ: Environ, origins: Sequence[str] | None = None
 ) -> Workload:
@@ -154,12 +164,7 @@ def wsgi_workload(
 
         def run_same(count: int) -> None:
             for _ in range(count):
-                body = app(environ.copy(), start_response)
-                for _chunk in body:
-                    pass
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
+                _consume(app(environ.copy(), start_response))
 
         return run_same
 
@@ -179,12 +184,7 @@ def wsgi_workload(
             index += 1
             if index == pool_size:
                 index = 0
-            body = app(request_environ, start_response)
-            for _chunk in body:
-                pass
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+            _consume(app(request_environ, start_response))
         position = index
 
     return run_with_origins
@@ -288,26 +288,33 @@ def markdown_table(
     return "\n".join(lines)
 
 
+class BatchSettings(Protocol):
+    """What a benchmark's settings say about batches (every script's Settings has these)."""
+
+    @property
+    def repeats(self) -> int: ...
+    @property
+    def batch_seconds(self) -> float: ...
+    @property
+    def max_batch(self) -> int: ...
+    @property
+    def origin_pool(self) -> int: ...
+
+
 def measure_workloads(
-    workloads: Mapping[str, Workload],
-    *,
-    repeats: int,
-    batch_seconds: float,
-    max_batch: int,
-    origin_pool: int,
-    clock: Clock = DEFAULT_CLOCK,
+    workloads: Mapping[str, Workload], settings: BatchSettings, clock: Clock = DEFAULT_CLOCK
 ) -> dict[str, Timing]:
     """Calibrate every workload, then time them all interleaved (one scenario of a run).
 
     One batch must not reuse origins (a cache could then answer), so it is capped by the
     origin pool's size as well as by ``max_batch`` and by time.
     """
-    largest_batch = min(max_batch, origin_pool)
+    largest_batch = min(settings.max_batch, settings.origin_pool)
     counts = {
-        name: calibrate(workload, batch_seconds, largest_batch, clock=clock)
+        name: calibrate(workload, settings.batch_seconds, largest_batch, clock=clock)
         for name, workload in workloads.items()
     }
-    return measure_interleaved(workloads, counts, repeats, clock=clock)
+    return measure_interleaved(workloads, counts, settings.repeats, clock=clock)
 
 
 def status_and_headers(app: WSGIApp, environ: Environ) -> tuple[str, dict[str, list[str]]]:
@@ -321,12 +328,7 @@ def status_and_headers(app: WSGIApp, environ: Environ) -> tuple[str, dict[str, l
         captured["status"], captured["headers"] = status, headers
         return noop_start_response(status, headers)
 
-    body = app(dict(environ), start_response)
-    for _chunk in body:
-        pass
-    close = getattr(body, "close", None)
-    if close is not None:
-        close()
+    _consume(app(dict(environ), start_response))
     found: dict[str, list[str]] = {}
     for name, value in captured["headers"]:
         found.setdefault(name.lower(), []).append(value)
@@ -338,11 +340,7 @@ def measure_candidates(
     environ: Environ,
     origins: Sequence[str] | None,
     check: Callable[[str, WSGIApp, Environ], None],
-    *,
-    repeats: int,
-    batch_seconds: float,
-    max_batch: int,
-    origin_pool: int,
+    settings: BatchSettings,
     clock: Clock = DEFAULT_CLOCK,
 ) -> dict[str, Timing]:
     """Check that every candidate takes the path meant, then time them all on ``environ``.
@@ -357,14 +355,7 @@ def measure_candidates(
             probe["HTTP_ORIGIN"] = origins[0]
         check(name, app, probe)
     workloads = {name: wsgi_workload(app, environ, origins) for name, app in candidates.items()}
-    return measure_workloads(
-        workloads,
-        repeats=repeats,
-        batch_seconds=batch_seconds,
-        max_batch=max_batch,
-        origin_pool=origin_pool,
-        clock=clock,
-    )
+    return measure_workloads(workloads, settings, clock)
 
 
 class _Verdict(Protocol):
@@ -466,6 +457,27 @@ class PeerResult(Generic[SettingsT, RowT]):
     machine: str
     versions: dict[str, str]
     elapsed_seconds: float
+
+    @classmethod
+    def measured(
+        cls,
+        settings: SettingsT,
+        rows: Iterable[RowT],
+        verdicts: Iterable[Verdict],
+        versions: dict[str, str],
+        started: float,
+    ) -> PeerResult[SettingsT, RowT]:
+        """The results of a run that began at ``started`` (``time.perf_counter()``), on
+        this Python and this machine."""
+        return cls(
+            settings=settings,
+            rows=tuple(rows),
+            verdicts=tuple(verdicts),
+            python=python_description(),
+            machine=machine_description(),
+            versions=versions,
+            elapsed_seconds=time.perf_counter() - started,
+        )
 
     @property
     def all_passed(self) -> bool:

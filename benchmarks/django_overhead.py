@@ -267,14 +267,8 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
                         progress(f"{title}, {allow_list.label}")
                     timings = _measure(settings, candidates, scenario, pools[origin_kind])
                     rows.append(_row(scenario, allow_list, timings, settings.statistic))
-    return BenchmarkResult(
-        settings=settings,
-        rows=tuple(rows),
-        verdicts=tuple(_verdicts(rows, settings)),
-        python=_harness.python_description(),
-        machine=_harness.machine_description(),
-        versions=_versions(),
-        elapsed_seconds=time.perf_counter() - started,
+    return BenchmarkResult.measured(
+        settings, rows, _verdicts(rows, settings), _versions(), started
     )
 
 
@@ -291,10 +285,7 @@ def _measure(
         environ,
         origins,
         lambda name, app, probe: check_scenario(name, app, scenario, probe),
-        repeats=settings.repeats,
-        batch_seconds=settings.batch_seconds,
-        max_batch=settings.max_batch,
-        origin_pool=settings.origin_pool,
+        settings,
     )
 
 

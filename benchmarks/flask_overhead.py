@@ -228,19 +228,11 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
             scenario = replace(listed, request_headers="," * settings.huge_header_bytes)
         if progress is not None:
             progress(f"{scenario.title}, {scenario.list_size:,} origins")
-        environ = wsgi_overhead.environ_for(scenario)
-        environ["PATH_INFO"] = PATH
         origins = pools[scenario.origin_kind, scenario.list_size]
-        timings = _measure(settings, apps[scenario.list_size], scenario, environ, origins)
+        timings = _measure(settings, apps[scenario.list_size], scenario, origins)
         rows.append(_row(scenario, timings, settings.statistic))
-    return BenchmarkResult(
-        settings=settings,
-        rows=tuple(rows),
-        verdicts=tuple(_verdicts(rows, settings)),
-        python=_harness.python_description(),
-        machine=_harness.machine_description(),
-        versions=_versions(),
-        elapsed_seconds=time.perf_counter() - started,
+    return BenchmarkResult.measured(
+        settings, rows, _verdicts(rows, settings), _versions(), started
     )
 
 
@@ -248,19 +240,17 @@ def _measure(
     settings: Settings,
     candidates: dict[str, WSGIApp],
     scenario: wsgi_overhead.Scenario,
-    environ: Environ,
     origins: list[str] | None,
 ) -> dict[str, Timing]:
+    environ = wsgi_overhead.environ_for(scenario)
+    environ["PATH_INFO"] = PATH
     return _harness.measure_candidates(
         candidates,
         environ,
         origins,
         lambda name, app, probe: check_scenario(name, app, scenario, probe),
-        repeats=settings.repeats,
-        batch_seconds=settings.batch_seconds,
-        max_batch=settings.max_batch,
-        origin_pool=settings.origin_pool,
-        clock=settings.clock,
+        settings,
+        settings.clock,
     )
 
 

@@ -359,12 +359,7 @@ def run(settings: Settings, progress: Callable[[str], None] | None = None) -> Be
         if progress is not None:
             progress(f"{scenario.title}, {scenario.list_size:,} origins")
         timings = _harness.measure_workloads(
-            subjects.workloads(scenario),
-            repeats=settings.repeats,
-            batch_seconds=settings.batch_seconds,
-            max_batch=settings.max_batch,
-            origin_pool=settings.origin_pool,
-            clock=settings.clock,
+            subjects.workloads(scenario), settings, settings.clock
         )
         rows.append(_row(scenario, timings, settings.statistic))
     verdicts = _verdicts(rows, settings.sizes)
