@@ -133,6 +133,9 @@ def serve(name: str, app: WSGIApplication) -> Running:
     thread.start()
 
     def stop_waitress() -> None:
+        # Workers first: closing the server under a worker that is still servicing a
+        # channel makes that worker raise EBADF on the closed trigger, in its own thread.
+        waitress_server.task_dispatcher.shutdown()
         waitress_server.close()
         thread.join(5)
 

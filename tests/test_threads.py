@@ -313,6 +313,7 @@ def test_concurrent_requests_through_a_threaded_server() -> None:
     try:
         hammer(worker, threads=8)
     finally:
+        server.task_dispatcher.shutdown()  # workers before the trigger (see test_faults)
         server.close()
         serving.join(5)
 
