@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-import waitress.server  # type: ignore[import-untyped]
 
 from cors_wsgi import CORSMiddleware
+from tests.waitress_thread import WaitressThread
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -126,21 +126,8 @@ def serve(name: str, app: WSGIApplication) -> Running:
             thread.join(5)
 
         return Running(name, ("127.0.0.1", server.server_port), stop_wsgiref)
-    waitress_server = waitress.server.create_server(
-        app, host="127.0.0.1", port=0, threads=2, clear_untrusted_proxy_headers=True
-    )
-    thread = threading.Thread(target=waitress_server.run, daemon=True)
-    thread.start()
-
-    def stop_waitress() -> None:
-        # Workers first: closing the server under a worker that is still servicing a
-        # channel makes that worker raise EBADF on the closed trigger, in its own thread.
-        waitress_server.task_dispatcher.shutdown()
-        waitress_server.close()
-        thread.join(5)
-
-    port = waitress_server.effective_port
-    return Running(name, ("127.0.0.1", int(port)), stop_waitress)
+    waitress = WaitressThread(app)
+    return Running(name, waitress.address, waitress.stop)
 
 
 SERVERS = ["wsgiref", "waitress"]

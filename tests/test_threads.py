@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-import waitress.server  # type: ignore[import-untyped]
 
 from cors_wsgi import CORSMiddleware, Decision, Policy
 from cors_wsgi import headers as cors_headers
 from cors_wsgi import methods as cors_methods
 from cors_wsgi.origins import OriginPattern
+from tests.waitress_thread import WaitressThread
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -271,12 +271,8 @@ def test_concurrent_requests_never_see_each_others_headers() -> None:
 
 def test_concurrent_requests_through_a_threaded_server() -> None:
     # The same check over sockets: waitress with 8 threads, 8 keep-alive clients.
-    server = waitress.server.create_server(
-        CORSMiddleware(echo_app, policy=POLICY), host="127.0.0.1", port=0, threads=8
-    )
-    serving = threading.Thread(target=server.run, daemon=True)
-    serving.start()
-    port = int(server.effective_port)
+    server = WaitressThread(CORSMiddleware(echo_app, policy=POLICY), threads=8)
+    port = server.address[1]
     kinds = [k for k in KINDS if k != "echoed preflight"]
 
     def worker(number: int) -> None:
@@ -313,9 +309,7 @@ def test_concurrent_requests_through_a_threaded_server() -> None:
     try:
         hammer(worker, threads=8)
     finally:
-        server.task_dispatcher.shutdown()  # workers before the trigger (see test_faults)
-        server.close()
-        serving.join(5)
+        server.stop()
 
 
 # ---- shared precomputed values are immutable ---------------------------------------------
