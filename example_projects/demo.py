@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -83,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not print each API request")
     options = parser.parse_args(argv)
 
+    if threading.current_thread() is threading.main_thread():
+        # "Press Ctrl+C" must hold even when started as a background job of a shell, which
+        # ignores SIGINT and passes that on to its children (so did test runs started so).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         create_app = load_example(options.example)
     except ExampleUnavailableError as error:
