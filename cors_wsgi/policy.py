@@ -22,7 +22,7 @@ from cors_wsgi.origins import (
     parse_origin_pattern,
 )
 
-__all__ = ["ANY", "Policy"]
+__all__ = ["ANY", "Policy", "is_preflight"]
 
 
 logger = logging.getLogger("cors_wsgi")
@@ -69,6 +69,12 @@ _REASON_BAD_HEADERS = (
 )
 _REASON_PATTERN_MATCH = "the origin matches a pattern of the allow-list"
 _REASON_PREFLIGHT_PASSED = "the preflight passed every check (origin, method, headers)"
+
+
+def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
+    """Whether a request is a CORS preflight (R2): OPTIONS, with both an Origin and an
+    Access-Control-Request-Method header (``None`` when absent)."""
+    return method == OPTIONS and origin is not None and request_method is not None
 
 
 class Policy:
@@ -462,8 +468,9 @@ class Policy:
         if origin is None:
             return self._non_cors  # R1, and R4 for OPTIONS with ACRM but no Origin.
         if request_method is None or method != OPTIONS:
-            # An actual request (R3, R5); the common case is one dict lookup. A value longer
-            # than any origin is never looked up, since that would hash all of it (V18).
+            # An actual request (R3, R5): not is_preflight(), inlined on the request path.
+            # The common case is one dict lookup. A value longer than any origin is never
+            # looked up, since that would hash all of it (V18).
             decision = (
                 self._actual_by_origin.get(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
             )

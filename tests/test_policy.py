@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cors_wsgi import ConfigError, Policy
 from cors_wsgi.errors import Code
+from cors_wsgi.policy import is_preflight
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -549,3 +550,21 @@ def test_v18_a_hostile_origin_is_refused_before_it_is_hashed() -> None:
         assert not CREDENTIALED.decide(*args).allowed
     assert _HashCountingStr.hashes == 0
     assert dict(ANONYMOUS_ANY.decide("GET", hostile).headers)[ACAO] == "*"
+
+
+@pytest.mark.parametrize(
+    ("method", "origin", "request_method", "expected"),
+    [
+        ("OPTIONS", APP, "PUT", True),
+        ("OPTIONS", APP, "", True),  # R6: present but empty is still a preflight
+        ("OPTIONS", APP, None, False),  # R3
+        ("OPTIONS", None, "PUT", False),  # R4
+        ("POST", APP, "PUT", False),  # R5
+        ("options", APP, "PUT", False),  # methods are case-sensitive
+    ],
+)
+def test_r2_is_preflight(
+    method: str, origin: str | None, request_method: str | None, expected: bool
+) -> None:
+    assert is_preflight(method, origin, request_method) is expected
+    assert CREDENTIALED.decide(method, origin, request_method).preflight is expected

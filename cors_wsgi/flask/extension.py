@@ -47,6 +47,7 @@ from cors_wsgi.flask.options import (
 )
 from cors_wsgi.headers import OWNED_RESPONSE_HEADERS, OWNED_RESPONSE_HEADERS_LOWER, VARY
 from cors_wsgi.paths import PathPolicies
+from cors_wsgi.policy import is_preflight
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -315,10 +316,10 @@ def _may_be_preflight(environ: WSGIEnvironment) -> bool:
     """Whether the core could call this request a preflight (R2: OPTIONS, Origin and
     Access-Control-Request-Method all present); only used to skip routing the others up
     front. The core makes the actual call."""
-    return (
-        environ.get("REQUEST_METHOD") == "OPTIONS"
-        and "HTTP_ORIGIN" in environ
-        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+    return is_preflight(
+        environ.get("REQUEST_METHOD", ""),
+        environ.get("HTTP_ORIGIN"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
     )
 
 
