@@ -657,22 +657,26 @@ def _check_origins(
     problems: ProblemCollector, value: object, credentials: bool
 ) -> tuple[tuple[str, ...], tuple[OriginPattern, ...]]:
     option = "allow_origins"
-    if value == ANY_ORIGIN or (
+    alone = value == ANY_ORIGIN or (
         isinstance(value, list | tuple) and len(value) == 1 and value[0] == ANY_ORIGIN
-    ):
-        if credentials:
-            problems.add(
-                Code.ANY_ORIGIN_WITH_CREDENTIALS,
-                option,
-                value,
-                "browsers reject '*' on credentialed requests, and reflecting every origin "
-                "instead lets any site read your users' data (R43, V1); list the origins "
-                "that may send credentials, e.g. ['https://app.example.com']",
-            )
-        return (ANY_ORIGIN,), ()
-    items = _as_list(problems, option, value, "['https://app.example.com']")
+    )
+    items = [ANY_ORIGIN] if alone else _as_list(problems, option, value, "['https://a.example']")
     if items is None:
         return (), ()
+    if credentials and ANY_ORIGIN in items:
+        # Said first, alone or in a list: '*' in a list is also an error (E023), but the
+        # fix it suggests, '*' on its own, would meet this one.
+        problems.add(
+            Code.ANY_ORIGIN_WITH_CREDENTIALS,
+            option,
+            value,
+            "browsers reject '*' on credentialed requests, and reflecting every origin "
+            "instead lets any site read your users' data (R43, V1); list the origins "
+            "that may send credentials, e.g. ['https://app.example.com']",
+        )
+        items = [item for item in items if item != ANY_ORIGIN]
+    if alone:
+        return (ANY_ORIGIN,), ()
     patterns: list[OriginPattern] = []
     for item in items:
         pattern = parse_origin_pattern(item, option, problems)

@@ -568,3 +568,11 @@ def test_r2_is_preflight(
 ) -> None:
     assert is_preflight(method, origin, request_method) is expected
     assert CREDENTIALED.decide(method, origin, request_method).preflight is expected
+
+
+def test_r43_star_in_a_list_with_credentials_says_e012_not_only_e023() -> None:
+    # The fix E023 suggests ('*' on its own) would only meet E012 next: say E012 at once.
+    assert codes(allow_origins=[APP, "*"], allow_credentials=True) == [
+        Code.ANY_ORIGIN_WITH_CREDENTIALS
+    ]
+    assert codes(allow_origins=[APP, "*"]) == [Code.WRONG_TYPE]
