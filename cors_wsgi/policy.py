@@ -664,8 +664,8 @@ def _check_origins(
     if items is None:
         return (), ()
     if credentials and ANY_ORIGIN in items:
-        # Said first, alone or in a list: '*' in a list is also an error (E023), but the
-        # fix it suggests, '*' on its own, would meet this one.
+        # '*' anywhere is this error, and only this one: E023's fix for '*' in a list
+        # ('*' on its own) would only lead here.
         problems.add(
             Code.ANY_ORIGIN_WITH_CREDENTIALS,
             option,
