@@ -33,10 +33,16 @@ class WaitressThread:
                 raise
 
     def stop(self) -> None:
-        """Stop the workers (each after its current task), then the server, then its loop."""
+        """Stop the workers (each after its current task), the server, its loop, and close
+        the connections left open."""
         # Workers first: one still servicing a channel would raise EBADF on the closed
         # trigger in its own thread.
         self._server.task_dispatcher.shutdown()
         self._closing.set()
         self._server.close()
         self._thread.join(5)
+        # Channels whose client went away without a goodbye stay in the loop's map; once
+        # the loop is over they are closed here, or their sockets would be reported as
+        # leaked (ResourceWarning) when garbage-collected during some later test.
+        for dispatcher in list(self._server._map.values()):
+            dispatcher.close()
