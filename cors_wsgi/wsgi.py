@@ -14,10 +14,38 @@ from cors_wsgi.policy import Policy
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["CORSMiddleware"]
+    from cors_wsgi.decision import Decision
+
+__all__ = ["CORSMiddleware", "answer_preflight", "decide_environ"]
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 _STATUS_LINES = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 204, 403)}
+
+
+def decide_environ(policy: Policy, environ: WSGIEnvironment) -> Decision:
+    """The core's decision for the request in a WSGI ``environ``.
+
+    Servers join repeated header lines with ``,``, which the core reads as a list (R13).
+    Only an OPTIONS request can be a preflight, so only then are its headers read.
+    """
+    method = environ["REQUEST_METHOD"]
+    if method == "OPTIONS":
+        return policy.decide(
+            method,
+            environ.get("HTTP_ORIGIN"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+        )
+    return policy.decide(method, environ.get("HTTP_ORIGIN"))
+
+
+def answer_preflight(decision: Decision, start_response: StartResponse) -> list[bytes]:
+    """Answer a preflight the decision says to answer here (R7): its status, its headers and
+    an empty body; the application is never called."""
+    status, headers = decision.preflight_response()
+    start_response(_STATUS_LINES[status], headers)
+    return []
 
 
 class CORSMiddleware:
@@ -98,21 +126,9 @@ class CORSMiddleware:
             policy = self._paths.policy_for(environ.get("PATH_INFO") or "/")  # type: ignore[union-attr]
             if policy is None:
                 return self.app(environ, start_response)
-        method = environ["REQUEST_METHOD"]
-        if method == "OPTIONS":
-            decision = policy.decide(
-                method,
-                environ.get("HTTP_ORIGIN"),
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-            )
-            if decision.answer_here:
-                status, headers = decision.preflight_response()
-                start_response(_STATUS_LINES[status], headers)
-                return []
-        else:
-            decision = policy.decide(method, environ.get("HTTP_ORIGIN"))
+        decision = decide_environ(policy, environ)
+        if decision.answer_here:
+            return answer_preflight(decision, start_response)
         decorate = decision.decorate
 
         def start_cors_response(

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Mapping
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Flask, Response, has_request_context, request
@@ -48,6 +47,7 @@ from cors_wsgi.flask.options import (
 from cors_wsgi.headers import OWNED_RESPONSE_HEADERS, OWNED_RESPONSE_HEADERS_LOWER, VARY
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import is_preflight
+from cors_wsgi.wsgi import answer_preflight, decide_environ
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -64,15 +64,8 @@ EXTENSION_KEY = "cors_wsgi"
 ROUTE_ATTRIBUTE = "cors_wsgi_route"
 
 
-def decide(policy: Policy, environ: Mapping[str, Any]) -> Decision:
-    """The core's decision for the request in ``environ`` (WSGI joins repeated headers by ',')."""
-    return policy.decide(
-        environ["REQUEST_METHOD"],
-        environ.get("HTTP_ORIGIN"),
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-    )
+# The core's decision for the request in a WSGI environ, read as CORSMiddleware reads it.
+decide = decide_environ
 
 
 class _PreflightResponse(Response):
@@ -278,9 +271,7 @@ class _AppState:
         else:
             return self._wsgi_app(environ, self._late_start_response(start_response))
         if decision.answer_here:
-            status, headers = decision.preflight_response()
-            start_response(_STATUS_LINES[status], headers)
-            return []
+            return answer_preflight(decision, start_response)
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -299,9 +290,6 @@ class _AppState:
             return start_response(status, headers, exc_info)
 
         return start_cors_response
-
-
-_STATUS_LINES = {status: f"{status} {HTTPStatus(status).phrase}" for status in (200, 204, 403)}
 
 
 def _request_path(environ: WSGIEnvironment) -> str:
