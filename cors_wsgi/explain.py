@@ -21,7 +21,6 @@ from cors_wsgi.wsgi import CORSMiddleware
 
 __all__ = ["Explanation", "explain"]
 
-_DEFAULT_PORTS = {"http": "", "https": "", "ws": "", "wss": ""}
 _LOOSE_ORIGIN = re.compile(
     r"(?P<scheme>[^:/]*)://(?P<host>\[[^\]]*\]|[^:/?#]*)(?::(?P<port>[^/?#]*))?(?P<rest>.*)", re.S
 )

@@ -121,7 +121,6 @@ class Policy:
         "_any_origin_actual",
         "_authorization_allowed",
         "_browser_request_headers",
-        "_credentials_header",
         "_matcher",
         "_max_request_headers_length",
         "_non_cors",
@@ -172,7 +171,6 @@ class Policy:
     _allow_methods_value: str | None
     _any_origin: bool
     _authorization_allowed: bool
-    _credentials_header: tuple[tuple[str, str], ...]
     _matcher: OriginMatcher
     _max_request_headers_length: int
     _non_cors: Decision
@@ -331,7 +329,6 @@ class Policy:
         set_("_structural", matcher.needs_structure)
 
         credentials_header = ((h.ALLOW_CREDENTIALS, "true"),) if credentials else ()
-        set_("_credentials_header", credentials_header)
         expose: tuple[tuple[str, str], ...] = ()
         if expose_all:
             expose = ((h.EXPOSE_HEADERS, ANY),)
