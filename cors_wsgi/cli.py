@@ -21,26 +21,17 @@ import argparse
 import importlib
 import json
 import os
-import ssl
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
 
 import cors_wsgi
 from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector
-from cors_wsgi.fetch import (
-    BrowserRequest,
-    ResponseHead,
-    Verdict,
-    check,
-    parse_header_argument,
-)
+from cors_wsgi.fetch import parse_header_argument
 from cors_wsgi.origins import parse_origin_pattern
 from cors_wsgi.policy import Policy
+from cors_wsgi.probe import NetworkError, Probe, ProbeSettings, url_problem
 from cors_wsgi.wsgi import CORSMiddleware
 
 if TYPE_CHECKING:
@@ -51,9 +42,6 @@ __all__ = ["main"]
 EXIT_ALLOWED = 0
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
-# Fetch's redirect limit (§http-redirect-fetch): a 21st redirect is a network error.
-MAX_REDIRECTS = 20
-USER_AGENT = f"cors-wsgi-probe/{cors_wsgi.__version__}"
 # Layers that wrap a WSGI app usually keep it under one of these names.
 _WRAPPED_APP_ATTRIBUTES = ("app", "application", "wsgi_app", "_app")
 
@@ -355,74 +343,6 @@ def _run_check(options: argparse.Namespace, out: IO[str]) -> int:
 # ---- probe
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Hands every 3xx back unfollowed: the probe follows redirects as a browser does."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-@dataclass
-class _Sent:
-    """One HTTP exchange of the probe: what was sent and what came back."""
-
-    kind: str
-    method: str
-    url: str
-    headers: list[tuple[str, str]]
-    response: ResponseHead
-    reason: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "method": self.method,
-            "url": self.url,
-            "request_headers": [list(pair) for pair in self.headers],
-            "status": self.response.status,
-            "reason": self.reason,
-            "response_headers": [list(pair) for pair in self.response.headers],
-        }
-
-
-class _NetworkError(Exception):
-    """The server could not be reached (or answered something that is not HTTP)."""
-
-
-def _send(
-    opener: urllib.request.OpenerDirector,
-    method: str,
-    url: str,
-    headers: list[tuple[str, str]],
-    body: bytes | None,
-    timeout: float,
-) -> tuple[ResponseHead, str]:
-    merged: dict[str, str] = {}
-    for name, value in headers:
-        merged[name] = f"{merged[name]}, {value}" if name in merged else value
-    merged.setdefault("User-Agent", USER_AGENT)
-    request = urllib.request.Request(url, data=body, headers=merged, method=method)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return ResponseHead.create(response.status, response.headers.items()), response.reason
-    except urllib.error.HTTPError as error:  # 3xx (unfollowed), 4xx, 5xx: still answers
-        with error:
-            return ResponseHead.create(error.code, error.headers.items()), str(error.reason)
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        raise _NetworkError(f"{method} {url}: {reason}") from error
-
-
-def _same_origin(a: str, b: str) -> bool:
-    first, second = urlsplit(a), urlsplit(b)
-    default = {"http": 80, "https": 443}
-    return (first.scheme, first.hostname, first.port or default.get(first.scheme)) == (
-        second.scheme,
-        second.hostname,
-        second.port or default.get(second.scheme),
-    )
-
-
 def _origin_problem(origin: str) -> str | None:
     """Why ``origin`` is not something a browser sends in Origin, or ``None``: the core's
     own origin grammar (R36-R39) decides; ``null`` (R40) is allowed, to probe what sandboxed
@@ -438,80 +358,12 @@ def _origin_problem(origin: str) -> str | None:
     return None
 
 
-@dataclass
-class _Probe:
-    """The state of one probe: the chain of requests a browser makes for one fetch()."""
-
-    options: argparse.Namespace
-    opener: urllib.request.OpenerDirector
-    exchanges: list[_Sent] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-
-    def run(self) -> Verdict:
-        options = self.options
-        headers = [parse_header_argument(text) for text in options.header]
-        body = options.data.encode() if options.data is not None else None
-        if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
-            # What fetch() adds for a string body (a safelisted value: no preflight for it).
-            headers.append(("Content-Type", "text/plain;charset=UTF-8"))
-        url, method, origin = options.url, options.method, options.origin
-        url_list = [url]
-        for _hop in range(MAX_REDIRECTS + 1):
-            request = BrowserRequest.create(
-                origin=origin,
-                url=url,
-                method=method,
-                request_headers=headers,
-                credentials=options.credentials,
-                force_preflight=options.force_preflight,
-            )
-            verdict = self._fetch_once(request, body)
-            self.verdicts.append(verdict)
-            if not verdict.allowed or verdict.redirect_to is None:
-                return verdict
-            next_url = urljoin(url, verdict.redirect_to)
-            status = verdict.status
-            if (status == 303 and method not in ("GET", "HEAD")) or (
-                status in (301, 302) and method == "POST"
-            ):
-                # §http-redirect-fetch step 12: the method becomes GET and the body goes.
-                method, body = "GET", None
-                headers = [(n, v) for n, v in headers if n.lower() != "content-type"]
-            # R35: a hop to another origin, from an origin other than the page's, taints it.
-            if not _same_origin(url, next_url) and not _same_origin(origin, url):
-                origin = "null"
-            url = next_url
-            url_list.append(url)
-        raise _NetworkError(
-            f"more than {MAX_REDIRECTS} redirects: {' -> '.join(url_list[:4])} ..."
-        )
-
-    def _fetch_once(self, request: BrowserRequest, body: bytes | None) -> Verdict:
-        timeout = self.options.timeout
-        preflight = None
-        if request.preflight_needed:
-            sent = request.preflight_headers()
-            preflight, reason = _send(self.opener, "OPTIONS", request.url, sent, None, timeout)
-            self.exchanges.append(
-                _Sent("preflight", "OPTIONS", request.url, sent, preflight, reason)
-            )
-            verdict = check(request, preflight=preflight)
-            if not verdict.allowed:
-                return verdict
-        sent = request.actual_headers()
-        if request.credentials and self.options.cookie:
-            sent.append(("Cookie", self.options.cookie))
-        actual, reason = _send(self.opener, request.method, request.url, sent, body, timeout)
-        self.exchanges.append(_Sent("actual", request.method, request.url, sent, actual, reason))
-        return check(request, preflight=preflight, actual=actual)
-
-
 def _shown_response_header(name: str) -> bool:
     lower = name.lower()
     return lower.startswith("access-control-") or lower in ("vary", "location")
 
 
-def _print_probe(probe: _Probe, out: IO[str], style: _Style) -> None:
+def _print_probe(probe: Probe, out: IO[str], style: _Style) -> None:
     for exchange in probe.exchanges:
         label = " (preflight)" if exchange.kind == "preflight" else ""
         print(style.dim(f"> {exchange.method} {exchange.url}{label}"), file=out)
@@ -536,8 +388,9 @@ def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if problem is not None:
         print(f"cors-wsgi probe: --origin {options.origin!r}: {problem}", file=err)
         return EXIT_USAGE
-    if urlsplit(options.url).scheme not in ("http", "https"):
-        print(f"cors-wsgi probe: {options.url!r} is not an http:// or https:// URL", file=err)
+    problem = url_problem(options.url)
+    if problem is not None:
+        print(f"cors-wsgi probe: {options.url!r} {problem}", file=err)
         return EXIT_USAGE
     try:
         for text in options.header:
@@ -545,22 +398,35 @@ def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     except ValueError as error:
         print(f"cors-wsgi probe: --header {error}", file=err)
         return EXIT_USAGE
+    if not options.timeout > 0:
+        print(
+            f"cors-wsgi probe: --timeout {options.timeout:g}: give a number of seconds above 0",
+            file=err,
+        )
+        return EXIT_USAGE
     if options.cookie and not options.credentials:
         print(
             "cors-wsgi probe: --cookie is ignored without --credentials: a browser sends "
             "cookies cross-origin only with credentials: 'include'",
             file=err,
         )
-    handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
-    if options.insecure:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        handlers.append(urllib.request.HTTPSHandler(context=context))
-    probe = _Probe(options, urllib.request.build_opener(*handlers))
+    probe = Probe(
+        ProbeSettings(
+            url=options.url,
+            origin=options.origin,
+            method=options.method,
+            headers=tuple(options.header),
+            credentials=options.credentials,
+            cookie=options.cookie,
+            data=options.data,
+            force_preflight=options.force_preflight,
+            timeout=options.timeout,
+            insecure=options.insecure,
+        )
+    )
     try:
         verdict = probe.run()
-    except _NetworkError as error:
+    except NetworkError as error:
         if options.json:
             json.dump({"error": str(error)}, out)
             print(file=out)
