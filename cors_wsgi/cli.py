@@ -21,6 +21,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,13 @@ from typing import IO, TYPE_CHECKING, Any
 import cors_wsgi
 from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector
 from cors_wsgi.fetch import parse_header_argument
+from cors_wsgi.loading import (
+    FACTORY_NAMES,
+    LoadFailure,
+    importing_from_current_directory,
+    load,
+    parse_target,
+)
 from cors_wsgi.origins import parse_origin_pattern
 from cors_wsgi.policy import Policy
 from cors_wsgi.probe import NetworkError, Probe, ProbeSettings, url_problem
@@ -206,46 +214,89 @@ def _check_keywords(options: argparse.Namespace, report: _Report) -> str:
 
 
 def _check_django(module: str, report: _Report) -> str:
+    subject = f"Django settings {module}"
     os.environ["DJANGO_SETTINGS_MODULE"] = module
     try:
         import django
 
         django.setup()
-    except Exception as error:  # an unusable settings module is the finding itself
-        report.errors.append(f"cannot load the Django settings {module!r}: {error}")
-        return f"Django settings {module}"
-    _run_django_checks(report)
-    return f"Django settings {module}"
+    except Exception as error:  # an unusable settings module cannot be checked at all
+        raise LoadFailure(
+            f"cannot load the Django settings {module!r}: {type(error).__name__}: {error}"
+        ) from error
+    if _run_django_checks(report):
+        _describe_django(report, "")
+    return subject
 
 
-def _run_django_checks(report: _Report) -> None:
+def _run_django_checks(report: _Report) -> bool:
+    """Adds cors_wsgi's Django system checks to ``report``; True when none is an error."""
     from django.core.checks import ERROR
 
     from cors_wsgi.django.checks import check_settings
 
+    valid = True
     for message in check_settings():
         text = f"[{message.id}] {message.msg}"
         if message.hint:
             text += f" (hint: {message.hint})"
         if message.level >= ERROR:
             report.errors.append(text)
+            valid = False
         else:
             report.warnings.append(text)
+    return valid
+
+
+def _describe_django(report: _Report, where: str) -> None:
+    """The policies of valid CORS_* settings, per path, and of every decorated view."""
+    from cors_wsgi.django.conf import compile_settings
+
+    prefix = f"{where}: " if where else ""
+    compiled, _ = compile_settings()
+    for label, policy in compiled.scopes if compiled is not None else ():
+        report.notes.append(f"{prefix}{label}")
+        report.notes.extend("    " + line for line in _describe(policy))
+    try:
+        views = _django_marked_views()
+    except Exception as error:  # the URLconf is the project's; its failure is a note here
+        report.notes.append(f"{prefix}per-view policies not listed: the URLconf raised {error!r}")
+        return
+    for label, mark in views:
+        if isinstance(mark, Policy):
+            report.notes.append(f"{prefix}view {label}, @cross_origin)")
+            report.notes.extend("    " + line for line in _describe(mark))
+        else:
+            report.notes.append(f"{prefix}view {label}, cors_exempt): no CORS")
+
+
+def _django_marked_views() -> list[tuple[str, object]]:
+    """``(label, mark)`` for every view of ROOT_URLCONF decorated with cross_origin or
+    cors_exempt, walking included URLconfs; the label is "name (route" (closed by the
+    caller)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from cors_wsgi.django.decorators import mark_of_view
+
+    found: list[tuple[str, object]] = []
+
+    def walk(patterns: Sequence[object], route: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                mark = mark_of_view(entry.callback)
+                if mark is not None:
+                    name = getattr(entry.callback, "__name__", repr(entry.callback))
+                    found.append((f"{name} ({route}{entry.pattern}", mark))
+
+    walk(get_resolver().url_patterns, "")
+    return found
 
 
 def _load_object(path: str) -> object:
-    module_name, _, attribute = path.partition(":")
-    if not module_name or not attribute:
-        raise ValueError(f"{path!r} is not module:attribute, e.g. myproject.wsgi:application")
-    directory = os.getcwd()
-    sys.path.insert(0, directory)
-    try:
-        target: object = importlib.import_module(module_name)
-    finally:
-        sys.path.remove(directory)
-    for name in attribute.split("."):
-        target = getattr(target, name)
-    return target
+    """The application ``path`` names (module:attribute, or a factory); see loading.py."""
+    return load(path)
 
 
 def _cors_layers(app: object) -> list[tuple[str, object]]:
@@ -269,6 +320,79 @@ def _cors_layers(app: object) -> list[tuple[str, object]]:
     return layers
 
 
+def _is_django_handler(layer: object) -> bool:
+    return type(layer).__module__.startswith("django.core.handlers")
+
+
+def _is_flask_app(layer: object) -> bool:
+    return type(layer).__module__.startswith("flask.") and isinstance(
+        getattr(layer, "extensions", None), dict
+    )
+
+
+def _describe_flask(app: Any, where: str, report: _Report) -> bool:
+    """The policies of a Flask app's CORS() calls, blueprints and @cross_origin views;
+    True when the app has any."""
+    from cors_wsgi.flask.extension import ROUTE_ATTRIBUTE, state_of
+
+    found = False
+    state = state_of(app)
+    scopes: list[tuple[str, Any]] = []
+    if state is not None:
+        for paths in state.app_paths:
+            scopes.extend((f"CORS(app) {_path_label(key)}", p) for key, p in paths.entries)
+        for name, layers in state.blueprint_paths.items():
+            for paths in layers:
+                scopes.extend(
+                    (f"blueprint {name!r} {_path_label(key)}", p) for key, p in paths.entries
+                )
+    for endpoint, view in sorted(app.view_functions.items()):
+        route = getattr(view, ROUTE_ATTRIBUTE, None)
+        if route is None:
+            continue
+        try:
+            scopes.append((f"view {endpoint!r} (@cross_origin)", route.policy_for(app)))
+        except ConfigError as error:
+            found = True
+            report.add_problems(error.errors, f"{where}: view {endpoint!r} (@cross_origin)")
+    if state is not None or scopes:
+        found = True
+        report.notes.append(f"{where}: a Flask app with cors_wsgi.flask's CORS")
+    for label, policy in scopes:
+        report.notes.append(f"{where}: {label}")
+        report.notes.extend("    " + line for line in _describe(policy))
+    return found
+
+
+def _path_label(key: object) -> str:
+    if key == "/":
+        return "every path"
+    if isinstance(key, re.Pattern):
+        return f"paths matching re.compile({key.pattern!r})"
+    return f"{key!r}"
+
+
+def _no_layer_advice(path: str, layers: list[tuple[str, object]]) -> str:
+    chain = " -> ".join(type(layer).__name__ for _, layer in layers)
+    found = f"no cors_wsgi layer found in {path} (looked through {chain})"
+    if any(_is_flask_app(layer) for _, layer in layers):
+        advice = f"{found}; this Flask app has no CORS: call CORS(app) or cors.init_app(app)"
+        module = sys.modules.get(parse_target(path).module)
+        factories = [name for name in FACTORY_NAMES if callable(getattr(module, name, None))]
+        if factories:
+            advice += (
+                f". If {factories[0]}() does that, check the app it returns: "
+                f"cors-wsgi check --wsgi {parse_target(path).module}:{factories[0]}()"
+            )
+        return advice
+    if any(_is_django_handler(layer) for _, layer in layers):
+        return (
+            f"{found}; add 'cors_wsgi.django.middleware.CorsMiddleware' to MIDDLEWARE, "
+            "above CommonMiddleware"
+        )
+    return f"{found}; wrap it: CORSMiddleware(app, allow_origins=[...])"
+
+
 def _check_wsgi(path: str, report: _Report) -> str:
     subject = f"the WSGI application {path}"
     try:
@@ -277,23 +401,27 @@ def _check_wsgi(path: str, report: _Report) -> str:
         report.add_problems(error.errors)
         report.notes.append(f"importing {path} raised ConfigError: its CORS configuration")
         return subject
-    except (ImportError, AttributeError, ValueError) as error:
-        report.errors.append(f"cannot import {path}: {error}")
+    except Exception as error:
+        if type(error).__name__ != "ImproperlyConfigured" or _run_django_checks(report):
+            raise
+        # Django refused its settings while building the handler (our middleware raises
+        # ImproperlyConfigured for invalid CORS_* settings): the system checks just listed
+        # each problem, under its setting's name.
+        report.notes.append(f"importing {path}: Django refused its CORS settings")
         return subject
     layers = _cors_layers(app)
     cors_layers: list[tuple[str, object]] = [
         (where, layer) for where, layer in layers if isinstance(layer, CORSMiddleware)
     ]
-    django_cors = False
+    django_cors = flask_cors = False
     for where, layer in layers:
-        module = type(layer).__module__
-        if module.startswith("django.core.handlers"):
+        if _is_django_handler(layer):
             report.notes.append(f"{where}: a Django project; checking its settings")
-            _run_django_checks(report)
             django_cors = _django_uses_cors_wsgi()
-        elif module.startswith("flask.") and "cors_wsgi" in getattr(layer, "extensions", {}):
-            report.notes.append(f"{where}: a Flask app with cors_wsgi.flask's CORS")
-            cors_layers.append((where, layer))
+            if _run_django_checks(report) and django_cors:
+                _describe_django(report, where)
+        elif _is_flask_app(layer):
+            flask_cors = _describe_flask(layer, where, report) or flask_cors
     for where, layer in cors_layers:
         if isinstance(layer, CORSMiddleware):
             policies = (
@@ -304,19 +432,15 @@ def _check_wsgi(path: str, report: _Report) -> str:
             for key, policy in policies:
                 report.notes.append(f"{where}: CORSMiddleware{key}")
                 report.notes.extend("    " + line for line in _describe(policy))
-    count = len(cors_layers) + django_cors
+    count = len(cors_layers) + django_cors + flask_cors
     if count > 1:
         report.errors.append(
             f"{count} CORS layers are stacked; each replaces or adds "
-            "Access-Control-Allow-Origin, and two lines make browsers refuse every response "
-            "(R18): keep one"
+            "Access-Control-Allow-Origin, and two lines make browsers refuse every response: "
+            "keep one"
         )
     elif count == 0:
-        report.warnings.append(
-            f"no cors_wsgi layer found in {path} (looked through "
-            + " -> ".join(type(layer).__name__ for _, layer in layers)
-            + "); wrap it: CORSMiddleware(app, allow_origins=[...])"
-        )
+        report.warnings.append(_no_layer_advice(path, layers))
     return subject
 
 
@@ -328,15 +452,21 @@ def _django_uses_cors_wsgi() -> bool:
     return any(entry in MIDDLEWARE_PATHS for entry in getattr(settings, "MIDDLEWARE", ()))
 
 
-def _run_check(options: argparse.Namespace, out: IO[str]) -> int:
+def _run_check(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     style = _Style(out, options.color)
     report = _Report()
-    if options.django_settings:
-        subject = _check_django(options.django_settings, report)
-    elif options.wsgi:
-        subject = _check_wsgi(options.wsgi, report)
-    else:
-        subject = _check_keywords(options, report)
+    try:
+        with importing_from_current_directory():
+            if options.django_settings:
+                subject = _check_django(options.django_settings, report)
+            elif options.wsgi:
+                subject = _check_wsgi(options.wsgi, report)
+            else:
+                subject = _check_keywords(options, report)
+    except LoadFailure as failure:
+        # Nothing was checked: not a configuration error, so not exit status 1.
+        print(f"cors-wsgi check: {failure}", file=err)
+        return EXIT_USAGE
     return report.print(out, style, subject)
 
 
@@ -561,5 +691,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_demo(arguments[1:], sys.stderr)
     options = _parser().parse_args(arguments)
     if options.command == "check":
-        return _run_check(options, sys.stdout)
+        return _run_check(options, sys.stdout, sys.stderr)
     return _run_probe(options, sys.stdout, sys.stderr)

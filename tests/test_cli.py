@@ -245,14 +245,16 @@ def test_check_wsgi_without_cors_warns_and_bad_paths_fail(
     status, out, _ = run(capsys, "check", "--wsgi", "cli_app_four:application")
     assert status == 0
     assert "no cors_wsgi layer found in cli_app_four:application" in out
-    status, out, _ = run(capsys, "check", "--wsgi", "cli_app_four")
-    assert status == 1
-    assert "is not module:attribute" in out
-    status, out, _ = run(capsys, "check", "--wsgi", "cli_app_missing_module:app")
-    assert status == 1
-    assert "cannot import cli_app_missing_module:app" in out
-    status, out, _ = run(capsys, "check", "--wsgi", "cli_app_four:nothing")
-    assert "cannot import" in out
+    # Nothing could be checked: a load failure, exit 2 (issue 11), not "1 error".
+    status, _, err = run(capsys, "check", "--wsgi", "cli_app_four")
+    assert status == 2
+    assert "is not module:attribute" in err
+    status, _, err = run(capsys, "check", "--wsgi", "cli_app_missing_module:app")
+    assert status == 2
+    assert "cannot import cli_app_missing_module:app" in err
+    status, _, err = run(capsys, "check", "--wsgi", "cli_app_four:nothing")
+    assert status == 2
+    assert "cannot import" in err
 
 
 def test_check_wsgi_recognises_a_flask_app_with_cors(
@@ -347,9 +349,10 @@ def test_check_django_settings_that_do_not_load(
 
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "unchanged")
     monkeypatch.setattr(django, "setup", fail)
-    status, out, _ = run(capsys, "check", "--django-settings", "nowhere.settings")
-    assert status == 1
-    assert "cannot load the Django settings 'nowhere.settings'" in out
+    status, out, err = run(capsys, "check", "--django-settings", "nowhere.settings")
+    assert status == 2
+    assert out == ""
+    assert "cannot load the Django settings 'nowhere.settings'" in err
 
 
 def _cli_subprocess(

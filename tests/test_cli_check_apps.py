@@ -84,7 +84,7 @@ def test_check_wsgi_module_not_found_is_a_load_failure_exit_2(
     [
         ("cli_factory_plain", "is not module:attribute"),
         ("cli_factory_plain:nothing", "has no attribute 'nothing'"),
-        ("cli_factory_plain:boom()", "create_app-style factory raised RuntimeError: no"),
+        ("cli_factory_plain:boom()", "the factory boom() raised RuntimeError: no"),
         ("cli_factory_plain:needs_arguments()", "missing 1 required positional argument"),
         ("cli_factory_plain:create_app(", "is not module:attribute"),
         ("cli_factory_raises", "importing it raised ZeroDivisionError"),

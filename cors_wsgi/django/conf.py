@@ -104,14 +104,24 @@ class _Written:
 
 
 class CompiledSettings:
-    """The CORS_* settings in their compiled form: asked for the policy of a path."""
+    """The CORS_* settings in their compiled form: asked for the policy of a path.
 
-    __slots__ = ("policy_for_path",)
+    ``scopes`` lists each policy with the settings that say where it applies (``"every
+    path"``, ``"CORS_PATHS['/api/']"``...), for ``cors-wsgi check`` to describe.
+    """
+
+    __slots__ = ("policy_for_path", "scopes")
 
     policy_for_path: Callable[[str], Policy | None]
+    scopes: tuple[tuple[str, Policy], ...]
 
-    def __init__(self, policy_for_path: Callable[[str], Policy | None]) -> None:
+    def __init__(
+        self,
+        policy_for_path: Callable[[str], Policy | None],
+        scopes: tuple[tuple[str, Policy], ...] = (),
+    ) -> None:
         self.policy_for_path = policy_for_path
+        self.scopes = scopes
 
 
 def _everywhere(policy: Policy) -> Callable[[str], Policy | None]:
@@ -315,7 +325,8 @@ def _compile_paths(
     except ConfigError as error:
         problems.extend(problem.renamed(PATHS) for problem in error.errors)
         return None
-    return CompiledSettings(path_policies.policy_for)
+    scopes = tuple((f"{PATHS}[{key!r}]", policy) for key, policy in policies.items())
+    return CompiledSettings(path_policies.policy_for, scopes)
 
 
 def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
@@ -338,9 +349,12 @@ def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
         if hasattr(settings, URLS_REGEX):
             regex = _prefix_match_regex(getattr(settings, URLS_REGEX), problems)
             if policy is not None and regex is not None:
-                compiled = CompiledSettings(PathPolicies({regex: policy}).policy_for)
+                compiled = CompiledSettings(
+                    PathPolicies({regex: policy}).policy_for,
+                    ((f"paths {URLS_REGEX} matches ({regex.pattern!r})", policy),),
+                )
         elif policy is not None:
-            compiled = CompiledSettings(_everywhere(policy))
+            compiled = CompiledSettings(_everywhere(policy), (("every path", policy),))
     if problems:
         return None, problems
     return compiled, []
