@@ -9,7 +9,9 @@
   (:mod:`cors_wsgi.fetch`) on the answers and prints the verdict step by step. Exits 0 when
   the browser would let the page read the response, 1 when it would block it, 2 on a
   usage or network error. Works against any server.
-- ``cors-wsgi demo``: serves the example API and a page that calls it (from a checkout).
+- ``cors-wsgi demo``: serves the example API and a page that calls it. Only in a checkout
+  of the repository (the examples are not in the wheel): an installed package does not
+  list it, and says where it lives when asked for it.
 
 Only the standard library is used; Django is imported only by ``check --django-settings``
 (or when ``check --wsgi`` imports a Django project).
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -579,16 +582,29 @@ def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # ---- demo
 
 
+def _checkout() -> Path | None:
+    """The checkout this package sits in (an editable install or a clone), where the
+    demo's examples live, or ``None`` for an installed wheel."""
+    checkout = Path(cors_wsgi.__file__).resolve().parent.parent
+    return checkout if (checkout / "example_projects" / "demo.py").is_file() else None
+
+
+def _demo_available() -> bool:
+    return importlib.util.find_spec("example_projects") is not None or _checkout() is not None
+
+
 def _run_demo(arguments: list[str], err: IO[str]) -> int:
+    # The demo's examples (and their page) are not in the wheel: they would land in
+    # site-packages as a top-level "example_projects" package. So the demo is a tool of
+    # the checkout, and the installed command neither lists it nor pretends to run it.
     try:
         demo = importlib.import_module("example_projects.demo")
     except ModuleNotFoundError:
-        # An editable install or a checkout: the examples sit beside the package.
-        checkout = Path(cors_wsgi.__file__).resolve().parent.parent
-        if not (checkout / "example_projects" / "demo.py").is_file():
+        checkout = _checkout()
+        if checkout is None:
             print(
-                "cors-wsgi demo: the examples are not installed with the package; run it "
-                "from a checkout of the repository: scripts/demo",
+                "cors-wsgi demo: the demo runs from a checkout of the repository "
+                "(scripts/demo there); its examples are not part of the installed package",
                 file=err,
             )
             return EXIT_USAGE
@@ -604,7 +620,8 @@ def _run_demo(arguments: list[str], err: IO[str]) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cors-wsgi",
-        description="Check CORS configurations, probe live URLs as a browser does, run the demo.",
+        description="Check CORS configurations and probe live URLs as a browser does"
+        + (", or run the demo of this checkout." if _demo_available() else "."),
     )
     parser.add_argument("--version", action="version", version=cors_wsgi.__version__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -674,13 +691,14 @@ def _parser() -> argparse.ArgumentParser:
     probe_parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
     probe_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
-    commands.add_parser(
-        "demo",
-        help="serve the example API and a page on another origin that calls it",
-        description="Runs the demo of a checkout (python3 -m example_projects.demo); "
-        "arguments after 'demo' are passed on (e.g. 'cors-wsgi demo flask --quiet').",
-        add_help=False,
-    )
+    if _demo_available():
+        commands.add_parser(
+            "demo",
+            help="serve the example API and a page on another origin that calls it",
+            description="Runs the demo of a checkout (python3 -m example_projects.demo); "
+            "arguments after 'demo' are passed on (e.g. 'cors-wsgi demo flask --quiet').",
+            add_help=False,
+        )
     return parser
 
 

@@ -921,7 +921,9 @@ def test_demo_outside_a_checkout_says_where_it_lives(
 
     monkeypatch.setattr(cors_wsgi, "__file__", str(tmp_path / "cors_wsgi" / "__init__.py"))
     assert cli.main(["demo"]) == 2
-    assert "from a checkout of the repository: scripts/demo" in capsys.readouterr().err
+    assert "the demo runs from a checkout of the repository (scripts/demo there)" in (
+        capsys.readouterr().err
+    )
 
 
 def test_demo_from_a_checkout_adds_it_to_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
