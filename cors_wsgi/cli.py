@@ -290,7 +290,9 @@ def _django_marked_views() -> list[tuple[str, object]]:
             elif isinstance(entry, URLPattern):
                 mark = mark_of_view(entry.callback)
                 if mark is not None:
-                    name = getattr(entry.callback, "__name__", repr(entry.callback))
+                    # A class-based view's as_view() function is named "view": use the class.
+                    named = getattr(entry.callback, "view_class", entry.callback)
+                    name = getattr(named, "__name__", repr(named))
                     found.append((f"{name} ({route}{entry.pattern}", mark))
 
     walk(get_resolver().url_patterns, "")
@@ -404,9 +406,19 @@ def _check_wsgi(path: str, report: _Report) -> str:
         report.add_problems(error.errors)
         report.notes.append(f"importing {path} raised ConfigError: its CORS configuration")
         return subject
-    except Exception as error:
-        if type(error).__name__ != "ImproperlyConfigured" or _run_django_checks(report):
-            raise
+    except LoadFailure:
+        raise
+    except Exception as error:  # loading.load lets only Django's ImproperlyConfigured by
+        try:
+            cors_settings_valid = _run_django_checks(report)
+        except Exception:  # Django is not even configured: nothing to check
+            cors_settings_valid = True
+        if cors_settings_valid:
+            # Not the CORS settings: Django refused something else of the project.
+            message = " ".join(str(error).split())
+            raise LoadFailure(
+                f"cannot import {path}: importing it raised {type(error).__name__}: {message}"
+            ) from error
         # Django refused its settings while building the handler (our middleware raises
         # ImproperlyConfigured for invalid CORS_* settings): the system checks just listed
         # each problem, under its setting's name.

@@ -158,7 +158,7 @@ def _explain(error: BaseException, timeout: float, url: str) -> str:
     if isinstance(error, ConnectionRefusedError):
         return "connection refused: is the server running on that host and port?"
     if isinstance(error, http.client.BadStatusLine):
-        first_line = str(error.line if error.line else error).strip()
+        first_line = str(error.args[0] if error.args else error).strip()
         return f"the answer is not HTTP (it starts with {first_line[:_SHOWN_CHARACTERS]!r})"
     if isinstance(error, http.client.LineTooLong):
         return "the answer has a header line longer than the 64 KiB a client accepts"
@@ -227,7 +227,7 @@ def same_origin(a: str, b: str) -> bool:
     )
 
 
-def _redirect_target(url: str, status: int, location: str) -> str:
+def _redirect_target(url: str, status: int | None, location: str) -> str:
     """The URL a browser goes to for ``Location: location``, or a :class:`NetworkError`."""
     shown = f"the {status} redirect to {_shown(location)!r}"
     try:

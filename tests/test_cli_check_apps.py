@@ -318,3 +318,75 @@ def test_check_django_prints_the_policies_per_path_and_per_view(tmp_path: Path) 
         assert "origins: *" in out
         assert "view partner (partner/, @cross_origin)" in out
         assert "origins: https://partner.example.org" in out
+
+
+def test_check_wsgi_flask_regex_resources_and_a_view_whose_policy_is_invalid(
+    app_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("flask")
+    write(
+        app_dir,
+        "cli_factory_views.py",
+        """
+        import re
+        from flask import Flask
+        from cors_wsgi.flask import CORS, cross_origin
+
+        app = Flask(__name__)
+        CORS(app, resources={re.compile(r"/v[0-9]+/.*"): {"origins": "*"}})
+
+        other = Flask("other")
+        other.config["CORS_MAX_AGE"] = -1  # inherited by the view: invalid there
+
+        @other.route("/widget")
+        @cross_origin(origins=["https://widget.example.net"])
+        def widget():
+            return "w"
+        """,
+    )
+    status, out, _ = run(capsys, "check", "--wsgi", "cli_factory_views:app", "--color", "never")
+    assert status == 0, out
+    assert "app: CORS(app) paths matching re.compile('/v[0-9]+/.*')" in out
+    status, out, _ = run(capsys, "check", "--wsgi", "cli_factory_views:other", "--color", "never")
+    assert status == 1, out
+    assert "app: view 'widget' (@cross_origin): " in out
+    assert "max_age" in out.lower()
+
+
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ("cli_factory_more:create_app(**{'a': 1})", "with literal arguments"),
+        ("cli_factory_more:create_app(x)", "with literal arguments"),
+        ("cli_factory_more:create_app(1)+(2)", "with literal arguments"),
+        ("cli_factory_more:create_app[0]", "is not module:attribute"),
+        ("cli_factory_more:NUMBER()", "NUMBER is not a function"),
+        ("cli_factory_dependency:app", "raised ModuleNotFoundError: No module named 'absent_"),
+    ],
+)
+def test_check_wsgi_more_targets_that_cannot_load(
+    app_dir: Path, capsys: pytest.CaptureFixture[str], target: str, fragment: str
+) -> None:
+    write(app_dir, "cli_factory_more.py", "NUMBER = 3\ndef create_app(a=0):\n    return None\n")
+    write(app_dir, "cli_factory_dependency.py", "import absent_dependency_of_the_app\n")
+    status, _, err = run(capsys, "check", "--wsgi", target)
+    assert status == 2
+    assert fragment in err
+
+
+def test_check_wsgi_a_factory_raising_config_error_reports_the_problems(
+    app_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        app_dir,
+        "cli_factory_config.py",
+        """
+        from cors_wsgi import CORSMiddleware
+
+        def create_app():
+            return CORSMiddleware(lambda e, s: [], allow_origins=["frontend.example.com"])
+        """,
+    )
+    status, out, _ = run(capsys, "check", "--wsgi", "cli_factory_config:create_app()")
+    assert status == 1
+    assert "[E001] allow_origins = 'frontend.example.com'" in out

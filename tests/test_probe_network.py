@@ -267,3 +267,14 @@ def test_probe_untrusted_certificate_suggests_insecure(
     assert_one_line_exit_2(status, err, "certificate", "--insecure")
     status, out, err = probe(capsys, https_url, "--insecure")
     assert status == 0, out + err
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan"])
+def test_probe_timeout_must_be_seconds_above_zero(
+    capsys: pytest.CaptureFixture[str], seconds: str
+) -> None:
+    status, _, err = probe(capsys, "http://127.0.0.1:9/", "--timeout", seconds)
+    assert status == 2
+    assert err.strip() == (
+        f"cors-wsgi probe: --timeout {float(seconds):g}: give a number of seconds above 0"
+    )

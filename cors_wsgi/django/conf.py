@@ -347,11 +347,13 @@ def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
         policy = _build_policy(top_level, problems)
         compiled = None
         if hasattr(settings, URLS_REGEX):
-            regex = _prefix_match_regex(getattr(settings, URLS_REGEX), problems)
+            written = getattr(settings, URLS_REGEX)
+            regex = _prefix_match_regex(written, problems)
             if policy is not None and regex is not None:
+                shown = written.pattern if isinstance(written, re.Pattern) else written
                 compiled = CompiledSettings(
                     PathPolicies({regex: policy}).policy_for,
-                    ((f"paths {URLS_REGEX} matches ({regex.pattern!r})", policy),),
+                    ((f"paths {URLS_REGEX} matches ({shown!r})", policy),),
                 )
         elif policy is not None:
             compiled = CompiledSettings(_everywhere(policy), (("every path", policy),))
