@@ -349,7 +349,8 @@ def _describe_flask(app: Any, where: str, report: _Report) -> bool:
         for name, layers in state.blueprint_paths.items():
             for paths in layers:
                 scopes.extend(
-                    (f"blueprint {name!r} {_path_label(key)}", p) for key, p in paths.entries
+                    (f"blueprint {name!r}" + ("" if key == "/" else f" {_path_label(key)}"), p)
+                    for key, p in paths.entries
                 )
     for endpoint, view in sorted(app.view_functions.items()):
         route = getattr(view, ROUTE_ATTRIBUTE, None)
