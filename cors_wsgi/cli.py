@@ -28,7 +28,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import cors_wsgi
 from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector
@@ -47,6 +47,8 @@ from cors_wsgi.wsgi import CORSMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["main"]
 
@@ -527,6 +529,24 @@ def _print_probe(probe: Probe, out: IO[str], style: _Style) -> None:
             print(f"{mark} {step.message}", file=out)
         if verdict.console_message is not None:
             print(f"  Chromium's console says: {verdict.console_message}", file=out)
+    for line in (line for exchange in probe.exchanges for line in exchange.server_log):
+        # Run in process, the application's own log says why it refused, exactly.
+        print(f"  the application's log says: {line}", file=out)
+
+
+def _probed_app(target: str) -> WSGIApplication:
+    """The application ``probe --wsgi`` calls in process; raises LoadFailure."""
+    try:
+        with importing_from_current_directory():
+            app = load(target)
+    except ConfigError as error:
+        raise LoadFailure(
+            f"{target} has an invalid CORS configuration ({len(error.errors)} problem(s)); "
+            f"see cors-wsgi check --wsgi {target}"
+        ) from error
+    if not callable(app):
+        raise LoadFailure(f"{target} is not a WSGI application")
+    return cast("WSGIApplication", app)
 
 
 def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -556,6 +576,11 @@ def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             "cookies cross-origin only with credentials: 'include'",
             file=err,
         )
+    try:
+        app = _probed_app(options.wsgi) if options.wsgi else None
+    except LoadFailure as failure:
+        print(f"cors-wsgi probe: {failure}", file=err)
+        return EXIT_USAGE
     probe = Probe(
         ProbeSettings(
             url=options.url,
@@ -568,7 +593,8 @@ def _run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             force_preflight=options.force_preflight,
             timeout=options.timeout,
             insecure=options.insecure,
-        )
+        ),
+        app=app,
     )
     try:
         verdict = probe.run()
@@ -676,6 +702,12 @@ def _parser() -> argparse.ArgumentParser:
         "2 usage or network error.",
     )
     probe_parser.add_argument("url", metavar="URL")
+    probe_parser.add_argument(
+        "--wsgi",
+        metavar="MODULE:ATTR",
+        help="call this WSGI application in process instead of sending URL over the network "
+        "(as check --wsgi finds it); its log then says exactly why it refused",
+    )
     probe_parser.add_argument("--origin", required=True, help="the page's origin")
     probe_parser.add_argument("--method", default="GET", help="default: GET")
     probe_parser.add_argument(

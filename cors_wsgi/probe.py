@@ -13,15 +13,22 @@ because a server said so.
 from __future__ import annotations
 
 import http.client
+import io
+import logging
 import ssl
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 import cors_wsgi
 from cors_wsgi.fetch import BrowserRequest, ResponseHead, Verdict, check, parse_header_argument
+from cors_wsgi.policy import logger as refusal_logger  # every adapter's refusals, with reasons
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["MAX_REDIRECTS", "Exchange", "NetworkError", "Probe", "ProbeSettings", "url_problem"]
 
@@ -66,6 +73,8 @@ class Exchange:
     headers: list[tuple[str, str]]
     response: ResponseHead
     reason: str
+    # What the cors_wsgi logger said while an application run in process answered.
+    server_log: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -76,6 +85,7 @@ class Exchange:
             "status": self.response.status,
             "reason": self.reason,
             "response_headers": [list(pair) for pair in self.response.headers],
+            "server_log": list(self.server_log),
         }
 
 
@@ -216,6 +226,118 @@ def _send(
         raise NetworkError(f"{method} {url}: {_explain(error, timeout, url)}") from error
 
 
+class _Sender(Protocol):
+    def __call__(
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None
+    ) -> tuple[ResponseHead, str, tuple[str, ...]]: ...
+
+
+def _network_sender(insecure: bool, timeout: float) -> _Sender:
+    opener = _opener(insecure)
+
+    def send(
+        method: str, url: str, headers: list[tuple[str, str]], body: bytes | None
+    ) -> tuple[ResponseHead, str, tuple[str, ...]]:
+        return (*_send(opener, method, url, headers, body, timeout), ())
+
+    return send
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _in_process_sender(app: WSGIApplication) -> _Sender:
+    """Calls ``app`` itself, as a WSGI server would, and collects what the ``cors_wsgi``
+    logger says meanwhile: a refusal's exact reason, which a remote server keeps to itself."""
+
+    def send(
+        method: str, url: str, headers: list[tuple[str, str]], body: bytes | None
+    ) -> tuple[ResponseHead, str, tuple[str, ...]]:
+        environ = _environ(method, url, headers, body)
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def start_response(status: str, response_headers: Any, exc_info: Any = None) -> Any:
+            started[:] = [(status, list(response_headers))]
+            return lambda data: None
+
+        collector = _LogCollector()
+        logger = refusal_logger
+        level, propagate = logger.level, logger.propagate
+        logger.addHandler(collector)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False  # the log is printed with the verdict, not on stderr
+        try:
+            result = app(environ, start_response)
+            try:
+                for _chunk in result:
+                    pass
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception as error:
+            raise NetworkError(
+                f"{method} {url}: the application raised {type(error).__name__}: "
+                f"{_shown(str(error))}"
+            ) from error
+        finally:
+            logger.removeHandler(collector)
+            logger.setLevel(level)
+            logger.propagate = propagate
+        if not started:
+            raise NetworkError(f"{method} {url}: the application never called start_response")
+        status_line, response_headers = started[0]
+        code, _, reason = status_line.partition(" ")
+        if not (code.isdigit() and len(code) == 3):
+            raise NetworkError(f"{method} {url}: the application's status {status_line!r}")
+        return ResponseHead.create(int(code), response_headers), reason, tuple(collector.lines)
+
+    return send
+
+
+def _environ(
+    method: str, url: str, headers: list[tuple[str, str]], body: bytes | None
+) -> dict[str, Any]:
+    """The WSGI environ a server builds for this request (PEP 3333)."""
+    parts = urlsplit(url)
+    default_port = "443" if parts.scheme == "https" else "80"
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        # PEP 3333: the path is percent-decoded, its bytes carried as latin-1 characters.
+        "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": str(parts.port) if parts.port else default_port,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": parts.netloc,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": parts.scheme,
+        "wsgi.input": io.BytesIO(body or b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if body is not None:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ[key] = value
+        else:
+            key = f"HTTP_{key}"
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+    environ.setdefault("HTTP_USER_AGENT", USER_AGENT)
+    return environ
+
+
 def same_origin(a: str, b: str) -> bool:
     """Whether two URLs (already checked by :func:`url_problem`) share an origin."""
     first, second = urlsplit(a), urlsplit(b)
@@ -245,13 +367,19 @@ class Probe:
     """The chain of requests a browser makes for one ``fetch()``; :meth:`run` sends them."""
 
     settings: ProbeSettings
+    # A WSGI application to call in process instead of sending requests over the network.
+    app: WSGIApplication | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
 
     def run(self) -> Verdict:
         """Send the requests and return the final verdict; raises :class:`NetworkError`."""
         settings = self.settings
-        opener = _opener(settings.insecure)
+        send = (
+            _network_sender(settings.insecure, settings.timeout)
+            if self.app is None
+            else _in_process_sender(self.app)
+        )
         headers = [parse_header_argument(text) for text in settings.headers]
         body = settings.data.encode() if settings.data is not None else None
         if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
@@ -269,12 +397,17 @@ class Probe:
                 credentials=settings.credentials,
                 force_preflight=settings.force_preflight,
             )
-            verdict = self._fetch_once(opener, request, body)
+            verdict = self._fetch_once(send, request, body)
             self.verdicts.append(verdict)
             if not verdict.allowed or verdict.redirect_to is None:
                 return verdict
             status = verdict.status
             next_url = _redirect_target(url, status, verdict.redirect_to)
+            if self.app is not None and not same_origin(next_url, settings.url):
+                raise NetworkError(
+                    f"the {status} redirect to {_shown(next_url)!r} leaves the application "
+                    "run in process; probe that URL over the network"
+                )
             if (status == 303 and method not in ("GET", "HEAD")) or (
                 status in (301, 302) and method == "POST"
             ):
@@ -288,16 +421,13 @@ class Probe:
             url_list.append(url)
         raise NetworkError(f"more than {MAX_REDIRECTS} redirects: {' -> '.join(url_list[:4])} ...")
 
-    def _fetch_once(
-        self, opener: urllib.request.OpenerDirector, request: BrowserRequest, body: bytes | None
-    ) -> Verdict:
-        timeout = self.settings.timeout
+    def _fetch_once(self, send: _Sender, request: BrowserRequest, body: bytes | None) -> Verdict:
         preflight = None
         if request.preflight_needed:
             sent = request.preflight_headers()
-            preflight, reason = _send(opener, "OPTIONS", request.url, sent, None, timeout)
+            preflight, reason, log = send("OPTIONS", request.url, sent, None)
             self.exchanges.append(
-                Exchange("preflight", "OPTIONS", request.url, sent, preflight, reason)
+                Exchange("preflight", "OPTIONS", request.url, sent, preflight, reason, log)
             )
             verdict = check(request, preflight=preflight)
             if not verdict.allowed:
@@ -305,8 +435,8 @@ class Probe:
         sent = request.actual_headers()
         if request.credentials and self.settings.cookie:
             sent.append(("Cookie", self.settings.cookie))
-        actual, reason = _send(opener, request.method, request.url, sent, body, timeout)
+        actual, reason, log = send(request.method, request.url, sent, body)
         self.exchanges.append(
-            Exchange("actual", request.method, request.url, sent, actual, reason)
+            Exchange("actual", request.method, request.url, sent, actual, reason, log)
         )
         return check(request, preflight=preflight, actual=actual)

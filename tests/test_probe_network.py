@@ -5,15 +5,18 @@ traceback, and never a request to anything but http(s)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 import time
+import types
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -278,3 +281,112 @@ def test_probe_timeout_must_be_seconds_above_zero(
     assert err.strip() == (
         f"cors-wsgi probe: --timeout {float(seconds):g}: give a number of seconds above 0"
     )
+
+
+# ---- --wsgi: the application called in process, and its log's exact reason
+
+EXAMPLE = f"example_projects.plain_wsgi:create_app({PAGE!r})"
+
+
+def test_probe_in_process_prints_the_applications_exact_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "http://127.0.0.1:8000/api/items/1"
+    arguments = ["--method", "PUT", "--header", "X-Unknown: 1", "--wsgi", EXAMPLE]
+    status, out, _ = probe(capsys, url, *arguments, "--color", "never")
+    assert status == 1
+    log_lines = [line for line in out.splitlines() if "the application's log says:" in line]
+    assert len(log_lines) == 1, out
+    assert "request header 'x-unknown'" in log_lines[0]
+    status, out, _ = probe(capsys, url, *arguments, "--json")
+    assert status == 1
+    (exchange,) = json.loads(out)["http"]
+    assert "x-unknown" in exchange["server_log"][0]
+    # Allowed: the application logs nothing, and nothing is printed for it.
+    status, out, _ = probe(capsys, url, "--method", "PUT", "--wsgi", EXAMPLE)
+    assert status == 0, out
+    assert "the application's log says" not in out
+
+
+def test_probe_in_process_decodes_the_path_and_reads_the_body(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def app(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        body = environ["wsgi.input"].read()  # type: ignore[attr-defined]
+        seen.update(path=environ["PATH_INFO"], body=body, host=environ["HTTP_HOST"])
+        start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+        return [b"ok"]
+
+    module = types.ModuleType("probe_in_process_app")
+    module.app = app  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "probe_in_process_app", module)
+    url = "https://api.example.com:8443/caf%C3%A9/"
+    status, out, _ = probe(capsys, url, "--data", "hi", "--wsgi", "probe_in_process_app:app")
+    assert status == 0, out
+    assert seen == {
+        "path": "/café/".encode().decode("latin-1"),  # PEP 3333: bytes as latin-1
+        "body": b"hi",
+        "host": "api.example.com:8443",
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("def app(environ, start_response):\n    raise KeyError('db')\n", "raised KeyError"),
+        ("def app(environ, start_response):\n    return []\n", "never called start_response"),
+        (
+            "def app(environ, start_response):\n    start_response('OK', [])\n    return []\n",
+            "the application's status 'OK'",
+        ),
+        (
+            "def app(environ, start_response):\n"
+            "    start_response('302 Found', [('Location', 'https://elsewhere.example/'),"
+            " ('Access-Control-Allow-Origin', '*')])\n    return []\n",
+            "leaves the application run in process",
+        ),
+    ],
+)
+def test_probe_in_process_application_failures_are_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+    fragment: str,
+) -> None:
+    module = types.ModuleType("probe_failing_app")
+    exec(source, module.__dict__)
+    monkeypatch.setitem(sys.modules, "probe_failing_app", module)
+    status, _, err = probe(capsys, "http://127.0.0.1:8000/", "--wsgi", "probe_failing_app:app")
+    assert_one_line_exit_2(status, err, fragment)
+
+
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ("probe_missing_module:app", "cannot import probe_missing_module:app"),
+        ("probe_not_an_app:NUMBER", "is not a WSGI application"),
+        ("probe_not_an_app:broken", "has an invalid CORS configuration (1 problem(s))"),
+    ],
+)
+def test_probe_in_process_load_failures_are_usage_errors(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    fragment: str,
+) -> None:
+    from cors_wsgi import CORSMiddleware
+
+    module = types.ModuleType("probe_not_an_app")
+    module.NUMBER = 3  # type: ignore[attr-defined]
+
+    def broken() -> object:
+        return CORSMiddleware(lambda e, s: [], allow_origins=["frontend.example.com"])
+
+    module.broken = broken  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "probe_not_an_app", module)
+    status, _, err = probe(capsys, "http://127.0.0.1:8000/", "--wsgi", target)
+    assert status == 2
+    assert err.startswith("cors-wsgi probe: ")
+    assert fragment in err
