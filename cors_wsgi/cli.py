@@ -401,14 +401,15 @@ def _no_layer_advice(path: str, layers: list[tuple[str, object]]) -> str:
     return f"{found}; wrap it: CORSMiddleware(app, allow_origins=[...])"
 
 
-def _check_wsgi(path: str, report: _Report) -> str:
-    subject = f"the WSGI application {path}"
+def _import_app(path: str, report: _Report) -> object | None:
+    """The application ``path`` names, or ``None`` when importing it raised a CORS
+    configuration error (then in ``report``); other failures raise LoadFailure."""
     try:
-        app = _load_object(path)
+        return _load_object(path)
     except ConfigError as error:
         report.add_problems(error.errors)
         report.notes.append(f"importing {path} raised ConfigError: its CORS configuration")
-        return subject
+        return None
     except LoadFailure:
         raise
     except Exception as error:  # loading.load lets only Django's ImproperlyConfigured by
@@ -426,31 +427,39 @@ def _check_wsgi(path: str, report: _Report) -> str:
         # ImproperlyConfigured for invalid CORS_* settings): the system checks just listed
         # each problem, under its setting's name.
         report.notes.append(f"importing {path}: Django refused its CORS settings")
+        return None
+
+
+def _describe_middleware(where: str, layer: CORSMiddleware, report: _Report) -> None:
+    policies = (
+        [("", layer.policy)]
+        if layer.policy is not None
+        else [(f" {key!r}", p) for key, p in layer.paths.entries]  # type: ignore[union-attr]
+    )
+    for key, policy in policies:
+        report.notes.append(f"{where}: CORSMiddleware{key}")
+        report.notes.extend("    " + line for line in _describe(policy))
+
+
+def _check_wsgi(path: str, report: _Report) -> str:
+    subject = f"the WSGI application {path}"
+    app = _import_app(path, report)
+    if app is None:
         return subject
     layers = _cors_layers(app)
-    cors_layers: list[tuple[str, object]] = [
-        (where, layer) for where, layer in layers if isinstance(layer, CORSMiddleware)
-    ]
-    django_cors = flask_cors = False
+    count = 0  # CORS layers found: more than one stack Access-Control-Allow-Origin lines
     for where, layer in layers:
-        if _is_django_handler(layer):
+        if isinstance(layer, CORSMiddleware):
+            _describe_middleware(where, layer, report)
+            count += 1
+        elif _is_django_handler(layer):
             report.notes.append(f"{where}: a Django project; checking its settings")
             django_cors = _django_uses_cors_wsgi()
             if _run_django_checks(report) and django_cors:
                 _describe_django(report, where)
+            count += django_cors
         elif _is_flask_app(layer):
-            flask_cors = _describe_flask(layer, where, report) or flask_cors
-    for where, layer in cors_layers:
-        if isinstance(layer, CORSMiddleware):
-            policies = (
-                [("", layer.policy)]
-                if layer.policy is not None
-                else [(f" {key!r}", p) for key, p in layer.paths.entries]  # type: ignore[union-attr]
-            )
-            for key, policy in policies:
-                report.notes.append(f"{where}: CORSMiddleware{key}")
-                report.notes.extend("    " + line for line in _describe(policy))
-    count = len(cors_layers) + django_cors + flask_cors
+            count += _describe_flask(layer, where, report)
     if count > 1:
         report.errors.append(
             f"{count} CORS layers are stacked; each replaces or adds "
