@@ -259,15 +259,73 @@ def test_cross_origin_takes_a_ready_policy_or_keywords_not_both() -> None:
         cross_origin(policy=policy, allow_credentials=True)
 
 
-def test_marks_keep_views_as_they_were() -> None:
+def test_decorators_return_a_new_view_and_leave_the_original_alone() -> None:
+    """Issue 10 item 9: a mark on the shared function would reach every URL routing to it."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
     async def async_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse()
 
-    decorated = cors_exempt(async_view)
-    assert decorated is async_view
-    assert iscoroutinefunction(decorated)
-    assert mark_of_view(decorated) is EXEMPT
-    assert mark_of_view(views.items) is None
+    for original in (view, async_view):
+        exempt = cors_exempt(original)
+        own = cross_origin(allow_origins=[PARTNER])(original)
+        assert exempt is not original and own is not original
+        assert mark_of_view(exempt) is EXEMPT
+        assert isinstance(mark_of_view(own), Policy)
+        assert mark_of_view(original) is None
+        assert exempt.__name__ == original.__name__  # functools.wraps, as csrf_exempt does
+        assert iscoroutinefunction(exempt) == iscoroutinefunction(original)
+        assert iscoroutinefunction(own) == iscoroutinefunction(original)
+
+
+def test_decorated_class_is_a_new_class_and_the_original_stays_plain() -> None:
+    exempt_class = cors_exempt(views.SharedView)
+    assert exempt_class is not views.SharedView
+    assert issubclass(exempt_class, views.SharedView)
+    assert exempt_class.__name__ == "SharedView"
+    assert mark_of_view(exempt_class.as_view()) is EXEMPT
+    assert mark_of_view(views.SharedView.as_view()) is None
+
+
+def test_decorators_keep_django_view_attributes() -> None:
+    """csrf_exempt's mark and as_view()'s view_class survive being wrapped."""
+    from django.views.decorators.csrf import csrf_exempt
+
+    wrapped = cors_exempt(csrf_exempt(views.items))
+    assert getattr(wrapped, "csrf_exempt", False) is True
+    class_view = cors_exempt(views.PartnerItemView.as_view())
+    assert class_view.view_class is views.PartnerItemView  # type: ignore[attr-defined]
+    assert mark_of_view(class_view) is EXEMPT
+
+
+@pytest.mark.parametrize(
+    ("decorated", "plain"),
+    [
+        ("/shared/exempt/", "/shared/plain/"),
+        ("/shared/exempt-class/", "/shared/plain-class/"),
+        ("/shared/exempt-async/", "/shared/plain-async/"),
+    ],
+)
+def test_exempting_one_url_of_a_shared_view_keeps_cors_on_the_others(
+    decorated: str, plain: str
+) -> None:
+    client = Client()
+    exempt = client.get(decorated, headers={"Origin": APP})
+    kept = client.get(plain, headers={"Origin": APP})
+    assert not exempt.has_header("Access-Control-Allow-Origin")
+    assert kept["Access-Control-Allow-Origin"] == APP
+    preflight = client.options(plain, headers=preflight_headers(APP, "PUT"))
+    assert preflight.status_code == 204  # answered by the settings' policy, not the view
+
+
+def test_a_shared_view_with_its_own_policy_in_one_url_only() -> None:
+    client = Client()
+    own = client.get("/shared/partner/", headers={"Origin": PARTNER})
+    plain = client.get("/shared/plain/", headers={"Origin": PARTNER})
+    assert own["Access-Control-Allow-Origin"] == PARTNER
+    assert not plain.has_header("Access-Control-Allow-Origin")
 
 
 def test_core_import_does_not_import_django() -> None:
