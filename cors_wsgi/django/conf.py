@@ -236,14 +236,13 @@ def _as_written(
     return ConfigProblem(problem.code, source.label, value, problem.message)
 
 
-def _prefix_match_regex(value: object, problems: list[ConfigProblem]) -> re.Pattern[str] | None:
-    """CORS_URLS_REGEX, with django-cors-headers's meaning (``re.match``: anchored at the
-    start only) expressed as the full-match pattern that path rules take."""
+def _urls_regex(value: object, problems: list[ConfigProblem]) -> re.Pattern[str] | None:
+    """CORS_URLS_REGEX compiled as the user wrote it (global flags such as ``(?i)`` at its
+    start included), to be used with django-cors-headers's meaning: ``re.match``, anchored
+    at the start only."""
     if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
-        source, flags = value.pattern, value.flags
-    elif isinstance(value, str):
-        source, flags = value, 0
-    else:
+        return value
+    if not isinstance(value, str):
         problems.append(
             ConfigProblem(
                 Code.WRONG_TYPE, URLS_REGEX, value, r"give a str or compiled regex, e.g. r'^/api/'"
@@ -251,12 +250,21 @@ def _prefix_match_regex(value: object, problems: list[ConfigProblem]) -> re.Patt
         )
         return None
     try:
-        return re.compile(f"(?:{source})(?s:.*)", flags)
+        return re.compile(value)
     except re.error as error:
         problems.append(
             ConfigProblem(Code.BAD_REGEX, URLS_REGEX, value, f"does not compile: {error}")
         )
         return None
+
+
+def _where_regex_matches(regex: re.Pattern[str], policy: Policy) -> Callable[[str], Policy | None]:
+    match = regex.match
+
+    def policy_for_path(path: str) -> Policy | None:
+        return policy if match(path) else None
+
+    return policy_for_path
 
 
 def _compile_paths(
@@ -336,9 +344,9 @@ def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
         policy = _build_policy(top_level, problems)
         compiled = None
         if hasattr(settings, URLS_REGEX):
-            regex = _prefix_match_regex(getattr(settings, URLS_REGEX), problems)
+            regex = _urls_regex(getattr(settings, URLS_REGEX), problems)
             if policy is not None and regex is not None:
-                compiled = CompiledSettings(PathPolicies({regex: policy}).policy_for)
+                compiled = CompiledSettings(_where_regex_matches(regex, policy))
         elif policy is not None:
             compiled = CompiledSettings(_everywhere(policy))
     if problems:
