@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import ANY, Policy
 
@@ -79,6 +79,19 @@ ORIGIN_SETTINGS: Final = frozenset(
     }
 )
 KNOWN_SETTINGS: Final = frozenset({*ENTRY_SETTINGS, *ALIASES, URLS_REGEX, PATHS})
+
+# The core's words -> the settings a Django user writes, for every message, warning and
+# logged reason (a policy's own table also names the old aliases the user wrote).
+VOCABULARY: Final = Vocabulary(
+    "Django",
+    names={keyword: name for name, keyword in POLICY_SETTINGS.items() if keyword != "debug"},
+    phrases={
+        "pass allow_origins='*' on its own": f"write {ALLOW_ALL_ORIGINS} = True instead",
+        "allow_origins='*'": f"{ALLOW_ALL_ORIGINS} = True",
+        "allow_origins is '*'": f"{ALLOW_ALL_ORIGINS} is True",
+    },
+    equals=" = ",
+)
 
 # django-cors-headers's defaults, kept so that switching changes no preflight's outcome.
 DEFAULTS: Final[Mapping[str, object]] = {
@@ -157,8 +170,50 @@ def _read_entry(
     return written
 
 
+# Settings that hold a list: a str there is refused with the list to write, as
+# django-cors-headers does, except the '*' the README documents for methods and headers.
+LIST_SETTINGS: Final[Mapping[str, bool]] = {  # setting -> whether '*' alone is allowed
+    "CORS_ALLOWED_ORIGINS": False,
+    "CORS_ALLOWED_ORIGIN_REGEXES": False,
+    "CORS_ALLOW_METHODS": True,
+    "CORS_ALLOW_HEADERS": True,
+    "CORS_EXPOSE_HEADERS": True,
+}
+
+
+def _string_for_list(name: str, found: _Written) -> ConfigProblem | None:
+    """E023 for a str where a list belongs, showing the list to write."""
+    value = found.value
+    if name == "CORS_ALLOWED_ORIGINS" and isinstance(value, list | tuple) and ANY in value:
+        # Django says "every origin" with CORS_ALLOW_ALL_ORIGINS only; a '*' among the
+        # origins is a FastAPI habit, refused so that its meaning is never a guess.
+        value = ANY
+    elif not isinstance(value, str) or (LIST_SETTINGS[name] and value == ANY):
+        return None
+    if name == "CORS_ALLOWED_ORIGINS" and value.strip() == ANY:
+        fix = (
+            f"'*' is not an origin; to allow every origin write {ALLOW_ALL_ORIGINS} = True "
+            "(anonymous requests only), else list the origins, e.g. ['https://app.example.com']"
+        )
+    else:
+        if name == "CORS_ALLOWED_ORIGIN_REGEXES":
+            shown = f"[r'{value}']"
+        else:
+            shown = repr(value.replace(",", " ").split() or [value])
+        fix = f"a string where a list belongs; write {shown}"
+    return ConfigProblem(Code.WRONG_TYPE, found.label, found.value, fix)
+
+
 def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]) -> Policy | None:
     """The core Policy for one set of settings; its problems renamed to the settings."""
+    strings = [
+        problem
+        for name in LIST_SETTINGS
+        if name in written and (problem := _string_for_list(name, written[name])) is not None
+    ]
+    if strings:
+        problems.extend(strings)
+        return None
     keywords: dict[str, Any] = {}
     # keyword -> the setting it came from, so that problems name what the user wrote.
     sources: dict[str, _Written] = {}
@@ -215,11 +270,27 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
             sources["allow_origins"] = allow_all
             keywords.pop("allow_origin_regex", None)
             keywords.pop("allow_origin_func", None)
+    vocabulary = VOCABULARY.with_names(
+        {
+            keyword: _setting_of(source.label)
+            for keyword, source in sources.items()
+            if keyword in VOCABULARY.names and source is not allow_all
+        }
+    )
     try:
-        return Policy(**keywords)
+        return Policy(**keywords).in_words_of(vocabulary)
     except ConfigError as error:
-        problems.extend(_as_written(problem, keywords, sources) for problem in error.errors)
+        problems.extend(
+            vocabulary.problem(_as_written(problem, keywords, sources)) for problem in error.errors
+        )
         return None
+
+
+def _setting_of(label: str) -> str:
+    """The setting's own name in a label: ``CORS_PATHS['/api/']['CORS_ORIGIN_WHITELIST']
+    (inherited ...)`` -> ``CORS_ORIGIN_WHITELIST``."""
+    names: list[str] = re.findall(r"CORS_[A-Z_]+", label.split(" (", 1)[0])
+    return names[-1]
 
 
 def _as_written(

@@ -88,6 +88,53 @@ def test_core_problem_becomes_an_error_naming_the_setting(
     assert errors[0].msg.startswith(f"{named} = ")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "fix"),
+    [
+        ("CORS_ALLOWED_ORIGINS", "https://example.com", "['https://example.com']"),
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://a.example.com, https://b.example.com",
+            "['https://a.example.com', 'https://b.example.com']",
+        ),
+        ("CORS_ALLOW_METHODS", "PUT", "['PUT']"),
+        ("CORS_ALLOW_METHODS", "GET, POST", "['GET', 'POST']"),
+        ("CORS_ALLOW_HEADERS", "x-token", "['x-token']"),
+        ("CORS_EXPOSE_HEADERS", "x-total-count", "['x-total-count']"),
+        ("CORS_ALLOWED_ORIGIN_REGEXES", r"^https://\w+\.example\.com$", "[r'^https://"),
+        ("CORS_ORIGIN_WHITELIST", "https://example.com", "['https://example.com']"),
+    ],
+)
+def test_a_string_where_a_list_belongs_is_e023_showing_the_list(
+    settings: Settings, name: str, value: str, fix: str
+) -> None:
+    """Issue 10 item 15: django-cors-headers reports these; the README promised E023."""
+    del settings.CORS_ALLOWED_ORIGINS
+    setattr(settings, name, value)
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.E023"
+    assert message.msg.startswith(f"{name} = {value!r}: ")
+    assert fix in message.msg
+
+
+def test_allowed_origins_star_string_never_means_every_origin(settings: Settings) -> None:
+    settings.CORS_ALLOWED_ORIGINS = "*"
+    settings.CORS_ALLOW_CREDENTIALS = False
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.E023"
+    assert "CORS_ALLOW_ALL_ORIGINS = True" in message.msg
+    settings.CORS_ALLOWED_ORIGINS = ["*"]
+    assert "CORS_ALLOW_ALL_ORIGINS = True" in cors_messages()[0].msg
+
+
+def test_star_strings_for_methods_and_headers_keep_their_documented_meaning(
+    settings: Settings,
+) -> None:
+    settings.CORS_ALLOW_METHODS = "*"
+    settings.CORS_ALLOW_HEADERS = ["*", "authorization"]
+    assert cors_messages() == []
+
+
 def test_every_problem_is_reported_at_once() -> None:
     with override_settings(
         CORS_ALLOWED_ORIGINS=["frontend.example.com", "https://ok.example.com/"],
