@@ -120,7 +120,8 @@ class ProblemCollector:
         self.problems: list[ConfigProblem] = []
 
     def add(self, code: str, option: str, value: object, message: str) -> None:
-        self.problems.append(ConfigProblem(code, option, value, message))
+        # Worded at once (citations dropped), so that ``message`` reads well on its own.
+        self.problems.append(ConfigProblem(code, option, value, WSGI_VOCABULARY.render(message)))
 
     def raise_if_any(self) -> None:
         if self.problems:
