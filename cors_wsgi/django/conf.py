@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
+from cors_wsgi.django.defaults import default_headers, default_methods
 from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import ANY, Policy
@@ -95,15 +96,8 @@ VOCABULARY: Final = Vocabulary(
 
 # django-cors-headers's defaults, kept so that switching changes no preflight's outcome.
 DEFAULTS: Final[Mapping[str, object]] = {
-    "CORS_ALLOW_METHODS": ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"),
-    "CORS_ALLOW_HEADERS": (
-        "accept",
-        "authorization",
-        "content-type",
-        "user-agent",
-        "x-csrftoken",
-        "x-requested-with",
-    ),
+    "CORS_ALLOW_METHODS": default_methods,
+    "CORS_ALLOW_HEADERS": default_headers,
     "CORS_PREFLIGHT_MAX_AGE": 86400,
 }
 
