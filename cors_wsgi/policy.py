@@ -517,9 +517,12 @@ class Policy:
             )
             if decision.allowed:
                 return decision
-        if logger.isEnabledFor(self._refusal_level):
+        level = self._refusal_level
+        if decision.reason is _REASON_STAR_AUTHORIZATION:
+            level = _star_refusal_level(level)
+        if logger.isEnabledFor(level):
             logger.log(
-                self._refusal_level,
+                level,
                 "CORS %s from origin %r refused: %s",
                 "preflight" if decision.preflight else "request",
                 _shortened(origin),
@@ -595,13 +598,8 @@ class Policy:
                         )
             else:
                 if h.AUTHORIZATION in names and not self._authorization_allowed:
-                    _log_star_refusal(self.vocabulary)
                     return self._refusal(
-                        True,
-                        self._preflight_vary,
-                        "request header 'authorization' is never covered by '*' (R22); add "
-                        "it to allow_headers explicitly",
-                        passed,
+                        True, self._preflight_vary, _REASON_STAR_AUTHORIZATION, passed
                     )
                 if self._allow_headers_value is None and names:
                     # R46: with credentials "*" means nothing to browsers, so the validated
@@ -674,21 +672,22 @@ _STAR_FIX = (
     "it), so preflights of requests that send a bearer token are refused; write "
     "allow_headers=['*', 'authorization'] if clients send Authorization"
 )
-# The first refusal of that kind in a process is logged at WARNING, whatever the level of
-# other refusals: it is the commonest surprise of a migration from flask-cors or Starlette.
+# R22: the requested Authorization under '*'. The first refusal of this kind in a process
+# is logged at WARNING, whatever the level of other refusals: it is the commonest surprise
+# of a migration from flask-cors or Starlette, whose '*' covered it.
+_REASON_STAR_AUTHORIZATION = (
+    "request header 'authorization' is never covered by '*' in allow_headers (R22); write "
+    "allow_headers=['*', 'authorization'] if clients send Authorization"
+)
 _star_refusal_logged = False
 
 
-def _log_star_refusal(vocabulary: Vocabulary) -> None:
+def _star_refusal_level(level: int) -> int:
     global _star_refusal_logged
-    if not _star_refusal_logged:
-        _star_refusal_logged = True
-        logger.warning(
-            "CORS preflight refused: it asks for the Authorization header, which %s does "
-            "not cover; %s (logged once)",
-            vocabulary.render("allow_headers='*'"),
-            vocabulary.render(_STAR_FIX.split("; ", 1)[1]),
-        )
+    if _star_refusal_logged:
+        return level
+    _star_refusal_logged = True
+    return max(level, logging.WARNING)
 
 
 def _shortened(origin: str) -> str:

@@ -113,12 +113,19 @@ class _Written:
 class CompiledSettings:
     """The CORS_* settings in their compiled form: asked for the policy of a path."""
 
-    __slots__ = ("policy_for_path",)
+    __slots__ = ("policies", "policy_for_path")
 
     policy_for_path: Callable[[str], Policy | None]
+    # Every policy, with where it comes from ("settings", "CORS_PATHS['/api/']"), for checks.
+    policies: tuple[tuple[str, Policy], ...]
 
-    def __init__(self, policy_for_path: Callable[[str], Policy | None]) -> None:
+    def __init__(
+        self,
+        policy_for_path: Callable[[str], Policy | None],
+        policies: tuple[tuple[str, Policy], ...] = (),
+    ) -> None:
         self.policy_for_path = policy_for_path
+        self.policies = policies
 
 
 def _everywhere(policy: Policy) -> Callable[[str], Policy | None]:
@@ -388,7 +395,10 @@ def _compile_paths(
     except ConfigError as error:
         problems.extend(problem.renamed(PATHS) for problem in error.errors)
         return None
-    return CompiledSettings(path_policies.policy_for)
+    return CompiledSettings(
+        path_policies.policy_for,
+        tuple((f"{PATHS}[{key!r}]", policy) for key, policy in policies.items()),
+    )
 
 
 def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
@@ -411,9 +421,11 @@ def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
         if hasattr(settings, URLS_REGEX):
             regex = _urls_regex(getattr(settings, URLS_REGEX), problems)
             if policy is not None and regex is not None:
-                compiled = CompiledSettings(_where_regex_matches(regex, policy))
+                compiled = CompiledSettings(
+                    _where_regex_matches(regex, policy), (("settings", policy),)
+                )
         elif policy is not None:
-            compiled = CompiledSettings(_everywhere(policy))
+            compiled = CompiledSettings(_everywhere(policy), (("settings", policy),))
     if problems:
         return None, problems
     return compiled, []

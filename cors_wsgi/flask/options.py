@@ -435,7 +435,6 @@ def _policy_or_problems(
         )
         keywords["allow_headers"] = ()
 
-    keywords["allow_headers"] = _star_with_authorization(keywords["allow_headers"])
     vocabulary = VOCABULARY.with_names(
         {keyword: label for keyword, label in labels.items() if keyword in VOCABULARY.names}
     )
@@ -505,20 +504,6 @@ def _seconds(option: Sourced, found: list[ConfigProblem]) -> object:
         )
     )
     return None
-
-
-def _star_with_authorization(value: object) -> object:
-    """flask-cors's ``allow_headers='*'`` (its default) echoed every requested name,
-    Authorization included, so ``'*'`` here keeps meaning that: the core's ``'*'`` never
-    covers Authorization (the browser's own rule for a ``*`` it receives), so it is sent as
-    ``*,authorization``. Apps whose clients send bearer tokens keep working when only the
-    import changes; allowing a header scripts set themselves widens no credential."""
-    if value == _ANY:
-        return (_ANY, "authorization")
-    if isinstance(value, list | tuple) and _ANY in value:
-        named = {str(name).lower() for name in value}
-        return value if "authorization" in named else (*value, "authorization")
-    return value
 
 
 def _relabel(

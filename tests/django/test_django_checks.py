@@ -273,9 +273,91 @@ def test_warning_when_allow_all_makes_an_allow_list_irrelevant() -> None:
         [message] = cors_messages()
     assert message.id == "cors_wsgi.W006"
     assert re.search(r"CORS_ALLOWED_ORIGINS is ignored", message.msg)
-    paths = {"/public/": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOWED_ORIGIN_REGEXES": []}}
+    paths = {"/public/": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOWED_ORIGIN_REGEXES": [".+"]}}
     with override_settings(CORS_PATHS=paths, CORS_ALLOW_CREDENTIALS=False):
         assert "cors_wsgi.W006" in ids_of(cors_messages())
+
+
+def test_w006_names_the_old_alias_the_user_wrote(settings: Settings) -> None:
+    """Issue 11: the warning named CORS_ALLOW_ALL_ORIGINS for CORS_ORIGIN_ALLOW_ALL."""
+    del settings.CORS_ALLOWED_ORIGINS
+    settings.CORS_ALLOW_CREDENTIALS = False
+    settings.CORS_ORIGIN_ALLOW_ALL = True
+    settings.CORS_ORIGIN_WHITELIST = ["https://app.example.com"]
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.W006"
+    assert message.msg == (
+        "CORS_ORIGIN_ALLOW_ALL is True in settings, so CORS_ORIGIN_WHITELIST is ignored: "
+        "every origin is allowed."
+    )
+    assert "CORS_ORIGIN_ALLOW_ALL" in (message.hint or "")
+
+
+def test_w006_is_silent_for_an_empty_allow_list(settings: Settings) -> None:
+    """An empty list beside CORS_ALLOW_ALL_ORIGINS ignores nothing (a common template)."""
+    settings.CORS_ALLOW_CREDENTIALS = False
+    settings.CORS_ALLOW_ALL_ORIGINS = True
+    settings.CORS_ALLOWED_ORIGINS = []
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = ()
+    assert cors_messages() == []
+
+
+def test_w001_says_what_the_append_slash_redirect_really_breaks() -> None:
+    """Issue 11: preflights are answered above it; the redirected request is what fails."""
+    with override_settings(
+        MIDDLEWARE=["django.middleware.common.CommonMiddleware", MIDDLEWARE_PATH]
+    ):
+        [message] = cors_messages()
+    assert "answers preflights with a 301" not in message.msg
+    assert "without CORS headers" in message.msg
+
+
+@pytest.mark.parametrize(
+    ("pattern", "written"),
+    [
+        (r"^https://\w+\.example\.com", r"^https://\w+\.example\.com.*"),
+        (
+            r"^https://a\.example\.com$|^https://b\.",
+            r"(?:^https://a\.example\.com$|^https://b\.).*",
+        ),
+    ],
+)
+def test_w007_for_a_regex_whose_matches_shrink_under_full_match(
+    settings: Settings, pattern: str, written: str
+) -> None:
+    """Issue 11 migrations item 3: django-cors-headers used re.match (a prefix)."""
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = [pattern]
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.W007"
+    assert repr(pattern) in message.msg
+    assert f"r'{written}'" in (message.hint or "")
+    # The old meaning is kept: what re.match allowed, the pattern to write full-matches.
+    for origin in ("https://a.example.com:8443", "https://b.example.com", "https://c.org"):
+        assert bool(re.fullmatch(written, origin)) == bool(re.match(pattern, origin))
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^https://\w+\.example\.com$",
+        r"https://\w+\.example\.com\Z",
+        r"^https://a\.b(:\d+)?.*",
+        r"^https://(a|b)\.example\.com$",
+    ],
+)
+def test_no_w007_for_a_regex_anchored_at_its_end(settings: Settings, pattern: str) -> None:
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = [pattern]
+    assert cors_messages() == []
+
+
+def test_w100_star_in_allow_headers_does_not_cover_authorization(settings: Settings) -> None:
+    settings.CORS_ALLOW_HEADERS = ["*"]
+    [message] = cors_messages()
+    assert isinstance(message, Warning)
+    assert message.id == "cors_wsgi.W100"
+    assert "CORS_ALLOW_HEADERS = ['*', 'authorization']" in message.msg
+    settings.CORS_ALLOW_HEADERS = ["*", "authorization"]
+    assert cors_messages() == []
 
 
 class StrictCommonMiddleware(CommonMiddleware):

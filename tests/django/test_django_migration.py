@@ -12,8 +12,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from django.core.checks import Tags, Warning, run_checks
-from django.test import override_settings
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 

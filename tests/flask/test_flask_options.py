@@ -63,8 +63,7 @@ def test_defaults_are_flask_cors_defaults_any_origin_anonymous() -> None:
     assert policy.allow_origins == ("*",)
     assert policy.allow_credentials is False
     assert policy.allow_methods == ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
-    # flask-cors's '*' echoed Authorization too; so does ours (issue 11, migrations item 1).
-    assert policy.allow_headers == ("*", "authorization")
+    assert policy.allow_headers == ("*",)
     assert policy.max_age is None
     assert policy.preflight_passthrough is False
 
