@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import cors_wsgi
-from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector, Vocabulary
 from cors_wsgi.fetch import (
     BrowserRequest,
     ResponseHead,
@@ -199,6 +199,26 @@ _FLAG_OF_KEYWORD = {
 }
 
 
+# The core's words in check's flags, for the warnings a valid policy carries.
+_FLAG_VOCABULARY = Vocabulary(
+    "cors-wsgi check",
+    names=_FLAG_OF_KEYWORD,
+    phrases={
+        "allow_headers=['*', 'authorization']": "--allow-header '*' --allow-header authorization"
+    },
+)
+
+
+def _add_policy_warnings(report: _Report, policy: Policy, where: str = "") -> None:
+    """What the policy holds that is valid but most likely not meant (Policy.warnings)."""
+    prefix = f"{where}: " if where else ""
+    for warning in policy.warnings:
+        worded = policy.vocabulary.problem(warning)
+        report.warnings.append(
+            f"[{warning.code}] {prefix}{worded.option} = {warning.value!r}: {worded.message}"
+        )
+
+
 def _check_keywords(options: argparse.Namespace, report: _Report) -> str:
     keywords = _policy_keywords(options)
     try:
@@ -209,6 +229,7 @@ def _check_keywords(options: argparse.Namespace, report: _Report) -> str:
         )
         return "the configuration"
     report.notes.extend("  " + line for line in _describe(policy))
+    _add_policy_warnings(report, policy.in_words_of(_FLAG_VOCABULARY))
     if not policy.allow_origins and not policy.allow_origin_regex:
         report.warnings.append(
             "no origin is allowed, so browsers refuse every cross-origin request; add "
@@ -316,6 +337,7 @@ def _check_wsgi(path: str, report: _Report) -> str:
             for key, policy in policies:
                 report.notes.append(f"{where}: CORSMiddleware{key}")
                 report.notes.extend("    " + line for line in _describe(policy))
+                _add_policy_warnings(report, policy, f"{where}: CORSMiddleware{key}")
     count = len(cors_layers) + django_cors
     if count > 1:
         report.errors.append(
