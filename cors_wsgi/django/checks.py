@@ -15,6 +15,8 @@
   ignored), under the names the user wrote.
 - ``cors_wsgi.W007``: a CORS_ALLOWED_ORIGIN_REGEXES pattern that allows fewer origins than
   it did under django-cors-headers, which matched from the start only (``re.match``).
+- ``cors_wsgi.W008``: a middleware known to set ``request.urlconf`` (django-hosts) below
+  CorsMiddleware, so views' own policies of its URLconfs cannot apply.
 - ``cors_wsgi.W100`` ...: what the core finds valid but most likely not meant
   (:attr:`cors_wsgi.Policy.warnings`, e.g. ``'*'`` in CORS_ALLOW_HEADERS, which never
   covers Authorization), with the core's code.
@@ -79,6 +81,11 @@ ANSWERS_BEFORE_CORS: Final[Mapping[str, str]] = {
         "it serves static files itself, without CORS headers"
     ),
 }
+
+# Middleware that routes requests with another URLconf (request.urlconf). Below
+# CorsMiddleware, preflights cannot be routed with it: both preflights and requests are then
+# judged with the URLconf in effect at CorsMiddleware (see the middleware module).
+SETS_URLCONF: Final = ("django_hosts.middleware.HostsRequestMiddleware",)
 
 # django-cors-headers settings that this package deliberately does not read.
 UNSUPPORTED_CORSHEADERS_SETTINGS: Final[Mapping[str, str]] = {
@@ -153,7 +160,18 @@ def _check_middleware_order() -> list[CheckMessage]:
                 id="cors_wsgi.W004",
             )
         ]
-    messages: list[CheckMessage] = []
+    messages: list[CheckMessage] = [
+        Warning(
+            f"{path} is below CorsMiddleware in MIDDLEWARE: it sets request.urlconf after "
+            "preflights are answered, so cross_origin and cors_exempt on the views of its "
+            "URLconfs do not apply (requests and preflights alike are judged with "
+            "ROOT_URLCONF's views).",
+            hint=f"Move {path!r} above 'cors_wsgi.django.CorsMiddleware'.",
+            id="cors_wsgi.W008",
+        )
+        for path in middleware[position + 1 :]
+        if path in SETS_URLCONF
+    ]
     for path in middleware[:position]:
         reason = _answering_reason(path)
         if reason is not None:

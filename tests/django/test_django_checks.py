@@ -219,6 +219,17 @@ def test_no_order_warning_for_harmless_middleware_above() -> None:
         assert cors_messages() == []
 
 
+def test_w008_for_django_hosts_below_cors_middleware() -> None:
+    """Issue 10 item 8: its URLconfs' per-view policies cannot apply from there."""
+    hosts = "django_hosts.middleware.HostsRequestMiddleware"
+    with override_settings(MIDDLEWARE=[MIDDLEWARE_PATH, hosts]):
+        [message] = cors_messages()
+    assert message.id == "cors_wsgi.W008"
+    assert hosts in message.msg
+    with override_settings(MIDDLEWARE=[hosts, MIDDLEWARE_PATH]):
+        assert cors_messages() == []
+
+
 def test_warning_when_the_middleware_is_missing() -> None:
     with override_settings(MIDDLEWARE=["django.middleware.common.CommonMiddleware"]):
         assert ids_of(cors_messages()) == ["cors_wsgi.W004"]

@@ -335,3 +335,39 @@ def test_core_import_does_not_import_django() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# ---- request.urlconf set by a middleware (django-hosts and similar)
+
+HOST_MIDDLEWARE = "cors_django_test_host_urls.HostUrlconfMiddleware"
+CORS_MIDDLEWARE = "cors_wsgi.django.CorsMiddleware"
+
+
+def preflight_then_put(origin: str) -> tuple[int, str | None]:
+    client = Client()
+    preflight = client.options("/api/items/", headers=preflight_headers(origin, "PUT"))
+    put = client.put("/api/items/", headers={"Origin": origin})
+    return preflight.status_code, put.headers.get("Access-Control-Allow-Origin")
+
+
+def test_urlconf_set_above_cors_middleware_is_used_for_preflight_and_request(
+    settings: Any,
+) -> None:
+    """Issue 10 item 8: the view's own policy, from the URLconf the request really uses."""
+    settings.MIDDLEWARE = [HOST_MIDDLEWARE, CORS_MIDDLEWARE]
+    assert preflight_then_put(PARTNER) == (204, PARTNER)
+
+
+def test_urlconf_set_below_cors_middleware_never_splits_the_judgement(
+    settings: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 item 8: preflights are answered before a lower middleware runs, so the
+    request is judged with the same URLconf (ROOT_URLCONF) as its preflight was, never by
+    another view's policy; a WARNING says once how to fix the order."""
+    monkeypatch.setattr(middleware_module, "_urlconf_warning_logged", False, raising=False)
+    settings.MIDDLEWARE = [CORS_MIDDLEWARE, HOST_MIDDLEWARE]
+    with caplog.at_level(logging.WARNING, logger="cors_wsgi"):
+        assert preflight_then_put(PARTNER) == (403, None)  # both refused, consistently
+        assert preflight_then_put(APP) == (204, APP)  # both allowed by the settings
+    [warning] = [r for r in caplog.records if "request.urlconf" in r.getMessage()]
+    assert "above" in warning.getMessage()
