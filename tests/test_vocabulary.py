@@ -144,3 +144,13 @@ def test_check_prints_the_w100_warning_in_flag_words(capsys: pytest.CaptureFixtu
     assert "[W100] --allow-header = '*': " in out
     assert "write --allow-header '*' --allow-header authorization" in out
     assert "valid, with 1 warning(s)" in out
+
+
+def test_explain_speaks_the_policy_vocabulary() -> None:
+    from cors_wsgi.explain import explain
+
+    vocabulary = Vocabulary("test", names={"allow_headers": "CORS_ALLOW_HEADERS"})
+    policy = Policy(allow_origins=[APP], allow_headers=["x-token"]).in_words_of(vocabulary)
+    text = str(explain(policy, origin=APP, method="POST", request_headers=["X-Other"]))
+    assert "not in CORS_ALLOW_HEADERS" in text
+    assert not re.search(r"\(R\d+", text)
