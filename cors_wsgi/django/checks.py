@@ -326,6 +326,14 @@ def _ends_anchored(alternative: str) -> bool:
     return False
 
 
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 def _check_regex_meaning() -> list[CheckMessage]:
     """W007: a pattern django-cors-headers matched with re.match, now full-matched."""
     messages: list[CheckMessage] = []
@@ -335,8 +343,8 @@ def _check_regex_meaning() -> list[CheckMessage]:
             continue  # a str is E023; a lone compiled pattern is read as one
         for item in regexes[1] if isinstance(regexes[1], Sequence) else ():
             pattern = item.pattern if isinstance(item, re.Pattern) else item
-            if not isinstance(pattern, str):
-                continue
+            if not isinstance(pattern, str) or not _compiles(pattern):
+                continue  # E022 reports it
             alternatives = _top_level_alternatives(pattern)
             if all(map(_ends_anchored, alternatives)):
                 continue
