@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 __all__ = ["WSGI_VOCABULARY", "ConfigError", "ConfigProblem", "Vocabulary"]
 
@@ -37,6 +38,9 @@ class Vocabulary:
     equals: str = "="
 
     def __post_init__(self) -> None:
+        # Read-only copies: policies share their vocabulary across threads.
+        object.__setattr__(self, "names", MappingProxyType(dict(self.names)))
+        object.__setattr__(self, "phrases", MappingProxyType(dict(self.phrases)))
         table = {**self.names, **self.phrases}
         # Longest first, so that a phrase wins over the option name it starts with.
         keys = sorted(table, key=len, reverse=True)
