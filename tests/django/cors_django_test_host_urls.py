@@ -21,6 +21,8 @@ class HostUrlconfMiddleware:
 
 
 urlpatterns = [
+    # Only in this URLconf: ROOT_URLCONF does not route it at all.
+    path("host-only/", views.items),
     # In ROOT_URLCONF the same path routes to a view without a policy of its own.
     path(
         "api/items/",

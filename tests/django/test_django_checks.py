@@ -354,6 +354,8 @@ def test_w007_for_a_regex_whose_matches_shrink_under_full_match(
         r"https://\w+\.example\.com\Z",
         r"^https://a\.b(:\d+)?.*",
         r"^https://(a|b)\.example\.com$",
+        r"^https://[]|a]+\.example\.com$",  # '|' inside a class does not split
+        r"^https://[\w|]+\.example\.com$",
     ],
 )
 def test_no_w007_for_a_regex_anchored_at_its_end(settings: Settings, pattern: str) -> None:

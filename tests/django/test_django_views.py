@@ -371,3 +371,19 @@ def test_urlconf_set_below_cors_middleware_never_splits_the_judgement(
         assert preflight_then_put(APP) == (204, APP)  # both allowed by the settings
     [warning] = [r for r in caplog.records if "request.urlconf" in r.getMessage()]
     assert "above" in warning.getMessage()
+
+
+def test_a_path_only_the_lower_urlconf_routes_gets_the_settings_policy(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its preflight found no view in ROOT_URLCONF; neither does the request."""
+    monkeypatch.setattr(middleware_module, "_urlconf_warning_logged", True)
+    settings.MIDDLEWARE = [CORS_MIDDLEWARE, HOST_MIDDLEWARE]
+    response = Client().get("/host-only/", headers={"Origin": APP})
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == APP
+
+
+def test_decorating_something_that_is_not_a_view_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="decorate a view"):
+        cors_exempt(42)
