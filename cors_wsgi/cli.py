@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import cors_wsgi
-from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector, Vocabulary
 from cors_wsgi.fetch import parse_header_argument
 from cors_wsgi.loading import (
     FACTORY_NAMES,
@@ -200,6 +200,33 @@ _FLAG_OF_KEYWORD = {
 }
 
 
+# The core's words in check's flags, for the warnings a valid policy carries.
+_FLAG_VOCABULARY = Vocabulary(
+    "cors-wsgi check",
+    names=_FLAG_OF_KEYWORD,
+    phrases={
+        "allow_headers=['*', 'authorization']": "--allow-header '*' --allow-header authorization"
+    },
+)
+
+
+def _note_policy(report: _Report, label: str, policy: Policy) -> None:
+    """List a policy found in an application, with the warnings it carries."""
+    report.notes.append(label)
+    report.notes.extend("    " + line for line in _describe(policy))
+    _add_policy_warnings(report, policy, label)
+
+
+def _add_policy_warnings(report: _Report, policy: Policy, where: str = "") -> None:
+    """What the policy holds that is valid but most likely not meant (Policy.warnings)."""
+    prefix = f"{where}: " if where else ""
+    for warning in policy.warnings:
+        worded = policy.vocabulary.problem(warning)
+        report.warnings.append(
+            f"[{warning.code}] {prefix}{worded.option} = {warning.value!r}: {worded.message}"
+        )
+
+
 def _check_keywords(options: argparse.Namespace, report: _Report) -> str:
     keywords = _policy_keywords(options)
     try:
@@ -210,6 +237,7 @@ def _check_keywords(options: argparse.Namespace, report: _Report) -> str:
         )
         return "the configuration"
     report.notes.extend("  " + line for line in _describe(policy))
+    _add_policy_warnings(report, policy.in_words_of(_FLAG_VOCABULARY))
     if not policy.allow_origins and not policy.allow_origin_regex:
         report.warnings.append(
             "no origin is allowed, so browsers refuse every cross-origin request; add "
@@ -367,8 +395,7 @@ def _describe_flask(app: Any, where: str, report: _Report) -> bool:
         found = True
         report.notes.append(f"{where}: a Flask app with cors_wsgi.flask's CORS")
     for label, policy in scopes:
-        report.notes.append(f"{where}: {label}")
-        report.notes.extend("    " + line for line in _describe(policy))
+        _note_policy(report, f"{where}: {label}", policy)
     return found
 
 
@@ -437,8 +464,7 @@ def _describe_middleware(where: str, layer: CORSMiddleware, report: _Report) -> 
         else [(f" {key!r}", p) for key, p in layer.paths.entries]  # type: ignore[union-attr]
     )
     for key, policy in policies:
-        report.notes.append(f"{where}: CORSMiddleware{key}")
-        report.notes.extend("    " + line for line in _describe(policy))
+        _note_policy(report, f"{where}: CORSMiddleware{key}", policy)
 
 
 def _check_wsgi(path: str, report: _Report) -> str:

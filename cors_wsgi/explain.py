@@ -113,7 +113,9 @@ def explain(
     cors_headers = tuple(
         (name, value) for name, value in actual_headers if (name, value) not in _APP_HEADERS
     )
-    return Explanation(verdict.allowed, cors_headers, preflight_headers, tuple(steps), verdict)
+    # In the words of the adapter the policy was configured through (CORS_ALLOWED_ORIGINS...).
+    worded = tuple(map(chosen.vocabulary.render, steps))
+    return Explanation(verdict.allowed, cors_headers, preflight_headers, worded, verdict)
 
 
 def describe_origin(policy: Policy, origin: str) -> str:

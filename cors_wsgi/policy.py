@@ -11,7 +11,14 @@ from typing import Any
 
 from cors_wsgi import headers as h
 from cors_wsgi.decision import Decision, make_decision
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.errors import (
+    WSGI_VOCABULARY,
+    Code,
+    ConfigError,
+    ConfigProblem,
+    ProblemCollector,
+    Vocabulary,
+)
 from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
 from cors_wsgi.origins import (
     ANY_ORIGIN,
@@ -146,6 +153,8 @@ class Policy:
         "origin_patterns",
         "preflight_passthrough",
         "preflight_status",
+        "vocabulary",
+        "warnings",
     )
 
     allow_origins: tuple[str, ...]
@@ -162,6 +171,10 @@ class Policy:
     preflight_passthrough: bool
     debug: bool
     origin_patterns: tuple[OriginPattern, ...]
+    # How messages and logged reasons name the options: the adapter's words.
+    vocabulary: Vocabulary
+    # What is valid but likely not what was meant (W-codes), for checks to show.
+    warnings: tuple[ConfigProblem, ...]
     # The compiled form, derived once in _compile().
     _actual_by_origin: dict[str, Decision]
     _actual_vary: tuple[str, ...]
@@ -261,7 +274,18 @@ class Policy:
             preflight_status = 204
         set_("preflight_status", preflight_status)
         problems.raise_if_any()
+        set_("vocabulary", WSGI_VOCABULARY)
+        set_("warnings", _warnings(request_headers, any_header))
         self._compile(any_method, any_header, expose_all)
+
+    def in_words_of(self, vocabulary: Vocabulary) -> Policy:
+        """This policy, with its logged reasons worded in ``vocabulary`` (an adapter's)."""
+        worded = object.__new__(Policy)
+        for name in Policy.__slots__:
+            if hasattr(self, name):
+                object.__setattr__(worded, name, getattr(self, name))
+        object.__setattr__(worded, "vocabulary", vocabulary)
+        return worded
 
     def _set(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
@@ -493,13 +517,16 @@ class Policy:
             )
             if decision.allowed:
                 return decision
-        if logger.isEnabledFor(self._refusal_level):
+        level = self._refusal_level
+        if decision.reason is _REASON_STAR_AUTHORIZATION:
+            level = _star_refusal_level(level)
+        if logger.isEnabledFor(level):
             logger.log(
-                self._refusal_level,
+                level,
                 "CORS %s from origin %r refused: %s",
                 "preflight" if decision.preflight else "request",
                 _shortened(origin),
-                decision.reason,
+                _Worded(self.vocabulary, decision.reason),
             )
         return decision
 
@@ -572,11 +599,7 @@ class Policy:
             else:
                 if h.AUTHORIZATION in names and not self._authorization_allowed:
                     return self._refusal(
-                        True,
-                        self._preflight_vary,
-                        "request header 'authorization' is never covered by '*' (R22); add "
-                        "it to allow_headers explicitly",
-                        passed,
+                        True, self._preflight_vary, _REASON_STAR_AUTHORIZATION, passed
                     )
                 if self._allow_headers_value is None and names:
                     # R46: with credentials "*" means nothing to browsers, so the validated
@@ -619,6 +642,52 @@ class Policy:
             vary,
             reason,
         )
+
+
+class _Worded:
+    """A reason rendered in an adapter's words only if a log line is really written."""
+
+    __slots__ = ("reason", "vocabulary")
+
+    def __init__(self, vocabulary: Vocabulary, reason: str) -> None:
+        self.vocabulary = vocabulary
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.vocabulary.render(self.reason)
+
+
+def _warnings(request_headers: tuple[str, ...], any_header: bool) -> tuple[ConfigProblem, ...]:
+    """What a valid configuration does that its author most likely did not mean."""
+    found: list[ConfigProblem] = []
+    if any_header and h.AUTHORIZATION not in request_headers:
+        found.append(
+            ConfigProblem(Code.STAR_WITHOUT_AUTHORIZATION, "allow_headers", ANY, _STAR_FIX)
+        )
+    return tuple(found)
+
+
+_STAR_FIX = (
+    "'*' covers every request header except Authorization (browsers never let '*' cover "
+    "it), so preflights of requests that send a bearer token are refused; write "
+    "allow_headers=['*', 'authorization'] if clients send Authorization"
+)
+# R22: the requested Authorization under '*'. The first refusal of this kind in a process
+# is logged at WARNING, whatever the level of other refusals: it is the commonest surprise
+# of a migration from flask-cors or Starlette, whose '*' covered it.
+_REASON_STAR_AUTHORIZATION = (
+    "request header 'authorization' is never covered by '*' in allow_headers (R22); write "
+    "allow_headers=['*', 'authorization'] if clients send Authorization"
+)
+_star_refusal_logged = False
+
+
+def _star_refusal_level(level: int) -> int:
+    global _star_refusal_logged
+    if _star_refusal_logged:
+        return level
+    _star_refusal_logged = True
+    return max(level, logging.WARNING)
 
 
 def _shortened(origin: str) -> str:
@@ -667,9 +736,9 @@ def _check_origins(
             Code.ANY_ORIGIN_WITH_CREDENTIALS,
             option,
             value,
-            "browsers reject '*' on credentialed requests, and reflecting every origin "
-            "instead lets any site read your users' data (R43, V1); list the origins "
-            "that may send credentials, e.g. ['https://app.example.com']",
+            "with allow_credentials=True, browsers reject '*' on credentialed requests, and "
+            "reflecting every origin instead lets any site read your users' data (R43, V1); "
+            "list the origins that may send credentials, e.g. ['https://app.example.com']",
         )
         items = [item for item in items if item != ANY_ORIGIN]
     if alone:
@@ -753,8 +822,14 @@ def _tokens(
     for item in items:
         if isinstance(item, str) and is_token(item):
             yield item
+            continue
+        several = item.replace(",", " ").split() if isinstance(item, str) else []
+        if len(several) > 1 and all(map(is_token, several)):
+            # "GET, POST" as one string: the same fix as for origins run together.
+            message = f"several names run together; write them as separate items: {several!r}"
         else:
-            problems.add(code, option, item, f"{what} is an HTTP token such as {example}")
+            message = f"{what} is an HTTP token such as {example}"
+        problems.add(code, option, item, message)
 
 
 def _check_methods(problems: ProblemCollector, value: object) -> tuple[tuple[str, ...], bool]:

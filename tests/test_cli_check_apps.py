@@ -390,3 +390,29 @@ def test_check_wsgi_a_factory_raising_config_error_reports_the_problems(
     status, out, _ = run(capsys, "check", "--wsgi", "cli_factory_config:create_app()")
     assert status == 1
     assert "[E001] allow_origins = 'frontend.example.com'" in out
+
+
+def test_check_wsgi_flask_prints_the_warnings_of_its_policies_in_flask_cors_words(
+    app_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The flask-cors idiom: allow_headers="*" with bearer tokens; '*' never covers
+    # Authorization (R22), and check says so in the extension's own option names.
+    pytest.importorskip("flask")
+    write(
+        app_dir,
+        "cli_factory_star_headers.py",
+        """
+        from flask import Flask
+        from cors_wsgi.flask import CORS
+
+        app = Flask(__name__)
+        CORS(app, origins=["https://app.example.com"], allow_headers="*")
+        """,
+    )
+    status, out, err = run(
+        capsys, "check", "--wsgi", "cli_factory_star_headers:app", "--color", "never"
+    )
+    assert status == 0, out + err
+    warning = next(line for line in out.splitlines() if "[W100]" in line)
+    assert "allow_headers" in warning
+    assert "authorization" in warning.lower()

@@ -15,6 +15,7 @@ import random
 import re
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from wsgiref.util import setup_testing_defaults
@@ -408,6 +409,12 @@ def mutable_values(value: object, path: str, seen: set[int]) -> list[str]:
         found = []
         for index, item in enumerate(value):
             found += mutable_values(item, f"{path}[{index}]", seen)
+        return found
+    if isinstance(value, types.MappingProxyType):
+        # A read-only view of a private copy (Vocabulary's tables): immutable to its holders.
+        found = []
+        for key, item in value.items():
+            found += mutable_values(item, f"{path}[{key!r}]", seen)
         return found
     if dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen:  # type: ignore[union-attr]
         found = []

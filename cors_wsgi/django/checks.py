@@ -11,12 +11,21 @@
 - ``cors_wsgi.W003``: django-cors-headers installed alongside (two CORS layers, R18).
 - ``cors_wsgi.W004``: the app is installed but CorsMiddleware is not in MIDDLEWARE.
 - ``cors_wsgi.W005``: a setting and its old alias both set (the alias is ignored).
-- ``cors_wsgi.W006``: CORS_ALLOW_ALL_ORIGINS with an allow-list (the list is ignored).
+- ``cors_wsgi.W006``: CORS_ALLOW_ALL_ORIGINS with a non-empty allow-list (the list is
+  ignored), under the names the user wrote.
+- ``cors_wsgi.W007``: a CORS_ALLOWED_ORIGIN_REGEXES pattern that allows fewer origins than
+  it did under django-cors-headers, which matched from the start only (``re.match``).
+- ``cors_wsgi.W008``: a middleware known to set ``request.urlconf`` (django-hosts) below
+  CorsMiddleware, so views' own policies of its URLconfs cannot apply.
+- ``cors_wsgi.W100`` ...: what the core finds valid but most likely not meant
+  (:attr:`cors_wsgi.Policy.warnings`, e.g. ``'*'`` in CORS_ALLOW_HEADERS, which never
+  covers Authorization), with the core's code.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -30,6 +39,7 @@ from cors_wsgi.django.conf import (
     KNOWN_SETTINGS,
     ORIGIN_SETTINGS,
     PATHS,
+    VOCABULARY,
     compile_settings,
 )
 
@@ -44,12 +54,14 @@ MIDDLEWARE_PATHS: Final = frozenset(
 # error responses lack the CORS headers the page needs to read them (R29).
 ANSWERS_BEFORE_CORS: Final[Mapping[str, str]] = {
     "django.middleware.common.CommonMiddleware": (
-        "its APPEND_SLASH and PREPEND_WWW redirects answer preflights with a 301, which "
-        "browsers treat as a failed preflight"
+        "its APPEND_SLASH redirect replaces the 404 of a URL without its trailing slash by "
+        "a 301 without CORS headers, so the browser blocks the request instead of following "
+        "it (and PREPEND_WWW redirects preflights too)"
     ),
     "django.middleware.locale.LocaleMiddleware": (
-        "its language-prefix redirects answer preflights with a 302, which browsers treat "
-        "as a failed preflight"
+        "its language-prefix redirect replaces the 404 of a URL without a language prefix "
+        "by a 302 without CORS headers, so the browser blocks the request instead of "
+        "following it"
     ),
     "django.contrib.auth.middleware.AuthenticationMiddleware": (
         "authentication placed before CORS (or a subclass of it that refuses requests) "
@@ -70,6 +82,11 @@ ANSWERS_BEFORE_CORS: Final[Mapping[str, str]] = {
     ),
 }
 
+# Middleware that routes requests with another URLconf (request.urlconf). Below
+# CorsMiddleware, preflights cannot be routed with it: both preflights and requests are then
+# judged with the URLconf in effect at CorsMiddleware (see the middleware module).
+SETS_URLCONF: Final = ("django_hosts.middleware.HostsRequestMiddleware",)
+
 # django-cors-headers settings that this package deliberately does not read.
 UNSUPPORTED_CORSHEADERS_SETTINGS: Final[Mapping[str, str]] = {
     "CORS_MODEL": "django-cors-headers removed it too; delete it",
@@ -83,14 +100,26 @@ UNSUPPORTED_CORSHEADERS_SETTINGS: Final[Mapping[str, str]] = {
 def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """Every problem with the CORS settings, as Django system check messages."""
     messages: list[CheckMessage] = []
-    _compiled, problems = compile_settings()
+    compiled, problems = compile_settings()
     for problem in problems:
         messages.append(
             Error(
-                f"{problem.option} = {problem.value!r}: {problem.message}",
+                f"{problem.option} = {problem.value!r}: {VOCABULARY.render(problem.message)}",
                 id=f"cors_wsgi.{problem.code}",
             )
         )
+    for where, policy in compiled.scopes if compiled is not None else ():
+        for warning in policy.warnings:
+            name = policy.vocabulary.name(warning.option)
+            # A CORS_PATHS entry's option is a key of that entry; the others are settings.
+            label = f"{where}[{name!r}]" if where.startswith(PATHS) else name
+            messages.append(
+                Warning(
+                    f"{label} = {warning.value!r}: {policy.vocabulary.render(warning.message)}",
+                    id=f"cors_wsgi.{warning.code}",
+                )
+            )
+    messages.extend(_check_regex_meaning())
     messages.extend(_check_middleware_order())
     messages.extend(_check_unknown_settings())
     messages.extend(_check_corsheaders())
@@ -132,7 +161,18 @@ def _check_middleware_order() -> list[CheckMessage]:
                 id="cors_wsgi.W004",
             )
         ]
-    messages: list[CheckMessage] = []
+    messages: list[CheckMessage] = [
+        Warning(
+            f"{path} is below CorsMiddleware in MIDDLEWARE: it sets request.urlconf after "
+            "preflights are answered, so cross_origin and cors_exempt on the views of its "
+            "URLconfs do not apply (requests and preflights alike are judged with "
+            "ROOT_URLCONF's views).",
+            hint=f"Move {path!r} above 'cors_wsgi.django.CorsMiddleware'.",
+            id="cors_wsgi.W008",
+        )
+        for path in middleware[position + 1 :]
+        if path in SETS_URLCONF
+    ]
     for path in middleware[:position]:
         reason = _answering_reason(path)
         if reason is not None:
@@ -194,39 +234,135 @@ def _check_shadowed_settings() -> list[CheckMessage]:
                     id="cors_wsgi.W005",
                 )
             )
-    scopes: list[tuple[str, Mapping[Any, Any]]] = [("settings", _top_level_mapping())]
-    paths = getattr(settings, PATHS, None)
-    if isinstance(paths, Mapping):
-        scopes.extend(
-            (f"{PATHS}[{key!r}]", entry)
-            for key, entry in paths.items()
-            if isinstance(entry, Mapping)
+    for where, values in _origin_scopes():
+        allow_all = values.get(ALLOW_ALL_ORIGINS)
+        if allow_all is None or allow_all[1] is not True:
+            continue
+        # An empty list ignores nothing (settings templates often keep one).
+        ignored = sorted(
+            written
+            for name, (written, value) in values.items()
+            if name != ALLOW_ALL_ORIGINS and value not in ((), [], None, "")
         )
-    for where, values in scopes:
-        if values.get(ALLOW_ALL_ORIGINS) is True:
-            ignored = sorted(
-                name for name in values if name in ORIGIN_SETTINGS and name != ALLOW_ALL_ORIGINS
-            )
-            if ignored:
-                messages.append(
-                    Warning(
-                        f"{ALLOW_ALL_ORIGINS} is True in {where}, so "
-                        + ", ".join(ignored)
-                        + " is ignored: every origin is allowed.",
-                        hint="Keep either the allow-list or CORS_ALLOW_ALL_ORIGINS.",
-                        id="cors_wsgi.W006",
-                    )
+        if ignored:
+            messages.append(
+                Warning(
+                    f"{allow_all[0]} is True in {where}, so "
+                    + ", ".join(ignored)
+                    + " is ignored: every origin is allowed.",
+                    hint=f"Keep either the allow-list or {allow_all[0]}.",
+                    id="cors_wsgi.W006",
                 )
+            )
     return messages
 
 
-def _top_level_mapping() -> dict[str, Any]:
-    """The origin settings present at top level, by new name (aliases resolved)."""
-    values: dict[str, Any] = {}
-    for name in ORIGIN_SETTINGS:
-        if hasattr(settings, name):
-            values[name] = getattr(settings, name)
-    for alias, name in ALIASES.items():
-        if name in ORIGIN_SETTINGS and name not in values and hasattr(settings, alias):
-            values[name] = getattr(settings, alias)
-    return values
+def _origin_scopes() -> list[tuple[str, dict[str, tuple[str, Any]]]]:
+    """The origin settings of the top level and of each CORS_PATHS entry: by new name, the
+    name the user wrote and its value."""
+    scopes = [("settings", _written_origin_settings(_top_level_settings()))]
+    paths = getattr(settings, PATHS, None)
+    if isinstance(paths, Mapping):
+        scopes.extend(
+            (f"{PATHS}[{key!r}]", _written_origin_settings(entry))
+            for key, entry in paths.items()
+            if isinstance(entry, Mapping)
+        )
+    return scopes
+
+
+def _top_level_settings() -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in dir(settings) if name.startswith("CORS_")}
+
+
+def _written_origin_settings(values: Mapping[Any, Any]) -> dict[str, tuple[str, Any]]:
+    """The origin settings among ``values`` by new name; a new name wins over its alias."""
+    found: dict[str, tuple[str, Any]] = {}
+    for written, value in values.items():
+        name = ALIASES.get(written, written)
+        if name in ORIGIN_SETTINGS and (name not in found or written == name):
+            found[name] = (written, value)
+    return found
+
+
+# A pattern ends where the Origin ends when each top-level alternative ends with one of
+# these (as written, unescaped): then full-matching it allows what re.match allowed.
+_END_ANCHORS = ("$", "\\Z", ".*")
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at the ``|`` outside groups and character classes."""
+    alternatives, start, depth, in_class, index = [], 0, 0, False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "]":
+                index += 1  # a ']' first in a class is a literal
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+def _ends_anchored(alternative: str) -> bool:
+    text = alternative.rstrip()
+    for anchor in _END_ANCHORS:
+        if text.endswith(anchor):
+            before = text[: -len(anchor)]
+            escapes = len(before) - len(before.rstrip("\\"))
+            if escapes % 2 == 0:
+                return True
+    return False
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def _check_regex_meaning() -> list[CheckMessage]:
+    """W007: a pattern django-cors-headers matched with re.match, now full-matched."""
+    messages: list[CheckMessage] = []
+    for where, values in _origin_scopes():
+        regexes = values.get("CORS_ALLOWED_ORIGIN_REGEXES")
+        if regexes is None or isinstance(regexes[1], str | re.Pattern):
+            continue  # a str is E023; a lone compiled pattern is read as one
+        for item in regexes[1] if isinstance(regexes[1], Sequence) else ():
+            pattern = item.pattern if isinstance(item, re.Pattern) else item
+            if not isinstance(pattern, str) or not _compiles(pattern):
+                continue  # E022 reports it
+            alternatives = _top_level_alternatives(pattern)
+            if all(map(_ends_anchored, alternatives)):
+                continue
+            old_meaning = f"(?:{pattern}).*" if len(alternatives) > 1 else f"{pattern}.*"
+            label = regexes[0] if where == "settings" else f"{where}[{regexes[0]!r}]"
+            messages.append(
+                Warning(
+                    f"{label}: {pattern!r} now allows fewer origins than with "
+                    "django-cors-headers, which matched it from the start of the Origin "
+                    "only (re.match); cors_wsgi matches the whole Origin, so an origin that "
+                    "merely starts with a match (the same host with a port, say) is now "
+                    "refused.",
+                    hint=f"To keep the old meaning write r'{old_meaning}' (it also trusts "
+                    "any origin that starts with a match, such as your domain glued in front "
+                    "of an attacker's); to allow a port only, end the pattern with "
+                    "(:[0-9]+)?$.",
+                    id="cors_wsgi.W007",
+                )
+            )
+    return messages

@@ -20,7 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.django.defaults import default_headers, default_methods
+from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import ANY, Policy
 
@@ -80,17 +81,23 @@ ORIGIN_SETTINGS: Final = frozenset(
 )
 KNOWN_SETTINGS: Final = frozenset({*ENTRY_SETTINGS, *ALIASES, URLS_REGEX, PATHS})
 
+# The core's words -> the settings a Django user writes, for every message, warning and
+# logged reason (a policy's own table also names the old aliases the user wrote).
+VOCABULARY: Final = Vocabulary(
+    "Django",
+    names={keyword: name for name, keyword in POLICY_SETTINGS.items() if keyword != "debug"},
+    phrases={
+        "pass allow_origins='*' on its own": f"write {ALLOW_ALL_ORIGINS} = True instead",
+        "allow_origins='*'": f"{ALLOW_ALL_ORIGINS} = True",
+        "allow_origins is '*'": f"{ALLOW_ALL_ORIGINS} is True",
+    },
+    equals=" = ",
+)
+
 # django-cors-headers's defaults, kept so that switching changes no preflight's outcome.
 DEFAULTS: Final[Mapping[str, object]] = {
-    "CORS_ALLOW_METHODS": ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"),
-    "CORS_ALLOW_HEADERS": (
-        "accept",
-        "authorization",
-        "content-type",
-        "user-agent",
-        "x-csrftoken",
-        "x-requested-with",
-    ),
+    "CORS_ALLOW_METHODS": default_methods,
+    "CORS_ALLOW_HEADERS": default_headers,
     "CORS_PREFLIGHT_MAX_AGE": 86400,
 }
 
@@ -167,8 +174,50 @@ def _read_entry(
     return written
 
 
+# Settings that hold a list: a str there is refused with the list to write, as
+# django-cors-headers does, except the '*' the README documents for methods and headers.
+LIST_SETTINGS: Final[Mapping[str, bool]] = {  # setting -> whether '*' alone is allowed
+    "CORS_ALLOWED_ORIGINS": False,
+    "CORS_ALLOWED_ORIGIN_REGEXES": False,
+    "CORS_ALLOW_METHODS": True,
+    "CORS_ALLOW_HEADERS": True,
+    "CORS_EXPOSE_HEADERS": True,
+}
+
+
+def _string_for_list(name: str, found: _Written) -> ConfigProblem | None:
+    """E023 for a str where a list belongs, showing the list to write."""
+    value = found.value
+    if name == "CORS_ALLOWED_ORIGINS" and isinstance(value, list | tuple) and ANY in value:
+        # Django says "every origin" with CORS_ALLOW_ALL_ORIGINS only; a '*' among the
+        # origins is a FastAPI habit, refused so that its meaning is never a guess.
+        value = ANY
+    elif not isinstance(value, str) or (LIST_SETTINGS[name] and value == ANY):
+        return None
+    if name == "CORS_ALLOWED_ORIGINS" and value.strip() == ANY:
+        fix = (
+            f"'*' is not an origin; to allow every origin write {ALLOW_ALL_ORIGINS} = True "
+            "(anonymous requests only), else list the origins, e.g. ['https://app.example.com']"
+        )
+    else:
+        if name == "CORS_ALLOWED_ORIGIN_REGEXES":
+            shown = f"[r'{value}']"
+        else:
+            shown = repr(value.replace(",", " ").split() or [value])
+        fix = f"a string where a list belongs; write {shown}"
+    return ConfigProblem(Code.WRONG_TYPE, found.label, found.value, fix)
+
+
 def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]) -> Policy | None:
     """The core Policy for one set of settings; its problems renamed to the settings."""
+    strings = [
+        problem
+        for name in LIST_SETTINGS
+        if name in written and (problem := _string_for_list(name, written[name])) is not None
+    ]
+    if strings:
+        problems.extend(strings)
+        return None
     keywords: dict[str, Any] = {}
     # keyword -> the setting it came from, so that problems name what the user wrote.
     sources: dict[str, _Written] = {}
@@ -225,11 +274,27 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
             sources["allow_origins"] = allow_all
             keywords.pop("allow_origin_regex", None)
             keywords.pop("allow_origin_func", None)
+    vocabulary = VOCABULARY.with_names(
+        {
+            keyword: _setting_of(source.label)
+            for keyword, source in sources.items()
+            if keyword in VOCABULARY.names and source is not allow_all
+        }
+    )
     try:
-        return Policy(**keywords)
+        return Policy(**keywords).in_words_of(vocabulary)
     except ConfigError as error:
-        problems.extend(_as_written(problem, keywords, sources) for problem in error.errors)
+        problems.extend(
+            vocabulary.problem(_as_written(problem, keywords, sources)) for problem in error.errors
+        )
         return None
+
+
+def _setting_of(label: str) -> str:
+    """The setting's own name in a label: ``CORS_PATHS['/api/']['CORS_ORIGIN_WHITELIST']
+    (inherited ...)`` -> ``CORS_ORIGIN_WHITELIST``."""
+    names: list[str] = re.findall(r"CORS_[A-Z_]+", label.split(" (", 1)[0])
+    return names[-1]
 
 
 def _as_written(
@@ -246,14 +311,13 @@ def _as_written(
     return ConfigProblem(problem.code, source.label, value, problem.message)
 
 
-def _prefix_match_regex(value: object, problems: list[ConfigProblem]) -> re.Pattern[str] | None:
-    """CORS_URLS_REGEX, with django-cors-headers's meaning (``re.match``: anchored at the
-    start only) expressed as the full-match pattern that path rules take."""
+def _urls_regex(value: object, problems: list[ConfigProblem]) -> re.Pattern[str] | None:
+    """CORS_URLS_REGEX compiled as the user wrote it (global flags such as ``(?i)`` at its
+    start included), to be used with django-cors-headers's meaning: ``re.match``, anchored
+    at the start only."""
     if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
-        source, flags = value.pattern, value.flags
-    elif isinstance(value, str):
-        source, flags = value, 0
-    else:
+        return value
+    if not isinstance(value, str):
         problems.append(
             ConfigProblem(
                 Code.WRONG_TYPE, URLS_REGEX, value, r"give a str or compiled regex, e.g. r'^/api/'"
@@ -261,12 +325,21 @@ def _prefix_match_regex(value: object, problems: list[ConfigProblem]) -> re.Patt
         )
         return None
     try:
-        return re.compile(f"(?:{source})(?s:.*)", flags)
+        return re.compile(value)
     except re.error as error:
         problems.append(
             ConfigProblem(Code.BAD_REGEX, URLS_REGEX, value, f"does not compile: {error}")
         )
         return None
+
+
+def _where_regex_matches(regex: re.Pattern[str], policy: Policy) -> Callable[[str], Policy | None]:
+    match = regex.match
+
+    def policy_for_path(path: str) -> Policy | None:
+        return policy if match(path) else None
+
+    return policy_for_path
 
 
 def _compile_paths(
@@ -348,11 +421,11 @@ def compile_settings() -> tuple[CompiledSettings | None, list[ConfigProblem]]:
         compiled = None
         if hasattr(settings, URLS_REGEX):
             written = getattr(settings, URLS_REGEX)
-            regex = _prefix_match_regex(written, problems)
+            regex = _urls_regex(written, problems)
             if policy is not None and regex is not None:
                 shown = written.pattern if isinstance(written, re.Pattern) else written
                 compiled = CompiledSettings(
-                    PathPolicies({regex: policy}).policy_for,
+                    _where_regex_matches(regex, policy),
                     ((f"paths {URLS_REGEX} matches ({shown!r})", policy),),
                 )
         elif policy is not None:

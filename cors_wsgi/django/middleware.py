@@ -9,13 +9,14 @@ thread hop.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Final
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase, ResponseHeaders
-from django.urls import Resolver404, get_resolver, resolve
+from django.urls import Resolver404, get_resolver
 
 from cors_wsgi import headers
 from cors_wsgi.decision import Decision
@@ -24,6 +25,8 @@ from cors_wsgi.django.decorators import EXEMPT, any_view_marked, mark_of_view
 from cors_wsgi.policy import Policy
 
 __all__ = ["CorsMiddleware"]
+
+logger = logging.getLogger("cors_wsgi")
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
@@ -51,12 +54,12 @@ def _policy_before_view(request: HttpRequest) -> Policy | None:
     Only OPTIONS requests come here, since only they can be preflights, which must be
     answered before Django routes them; the URL is resolved as Django will resolve it.
     """
-    urlconf = getattr(request, "urlconf", None)
+    resolver = get_resolver(_urlconf_seen(request))  # type: ignore[arg-type]
     # Importing the URLconf imports the views, and so applies their decorators.
-    get_resolver(urlconf).url_patterns  # noqa: B018
+    resolver.url_patterns  # noqa: B018
     if any_view_marked():
         try:
-            match = resolve(request.path_info, urlconf)
+            match = resolver.resolve(request.path_info)
         except Resolver404:
             pass
         else:
@@ -79,13 +82,55 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
     )
 
 
-def _apply_after_view(request: HttpRequest, response: HttpResponseBase) -> None:
+# Why a request's view is looked up again after it ran, and with which URLconf: a preflight
+# is answered before any middleware below this one runs, so it can only be routed with the
+# URLconf in effect here (one a middleware above set on request.urlconf, else
+# ROOT_URLCONF). A middleware below that sets request.urlconf (django-hosts's
+# HostsRequestMiddleware, multi-tenant routers) would route the actual request to another
+# view, with another policy: the preflight and the request would be judged by different
+# policies. So the request is judged with the URLconf its preflight was judged with, and
+# a WARNING says once how to make the view's own URLconf count for both: move that
+# middleware above CorsMiddleware.
+_urlconf_warning_logged = False
+
+
+def _urlconf_seen(request: HttpRequest) -> object:
+    """The URLconf this middleware routes with: request.urlconf if set above, else None."""
+    return request.__dict__.get("urlconf")
+
+
+def _view_seen(request: HttpRequest, seen: object) -> Callable[..., object] | None:
+    """The view of a routed request, as routed with the URLconf ``seen`` on the way in."""
+    match = request.resolver_match
+    if request.__dict__.get("urlconf") is seen:
+        return None if match is None else match.func
+    global _urlconf_warning_logged
+    if not _urlconf_warning_logged:
+        _urlconf_warning_logged = True
+        logger.warning(
+            "a middleware below CorsMiddleware set request.urlconf, so preflights (answered "
+            "before it runs) and requests are both judged with the URLconf in effect at "
+            "CorsMiddleware, and cross_origin or cors_exempt on views of the other URLconf "
+            "do not apply; move the middleware that sets request.urlconf (e.g. "
+            "django_hosts.middleware.HostsRequestMiddleware) above "
+            "'cors_wsgi.django.CorsMiddleware' in MIDDLEWARE"
+        )
+    try:
+        # get_resolver(None) is ROOT_URLCONF; resolve(path, None) would take the URLconf
+        # the handler set for this thread, the very one that differs.
+        return get_resolver(seen).resolve(request.path_info).func  # type: ignore[arg-type]
+    except Resolver404:
+        return None
+
+
+def _apply_after_view(request: HttpRequest, response: HttpResponseBase, seen: object) -> None:
     """Decide for a request Django has routed, with its view's own policy if it has one,
     else its path's, and decorate the response. Every request but OPTIONS comes here, so
-    the path is kept short: no URL resolution (Django has done it) and no settings read."""
-    match = request.resolver_match
-    if match is not None and any_view_marked():
-        mark = mark_of_view(match.func)
+    the path is kept short: no URL resolution (Django has done it, unless request.urlconf
+    changed below) and no settings read."""
+    view = _view_seen(request, seen) if any_view_marked() else None
+    if view is not None:
+        mark = mark_of_view(view)
         if mark is EXEMPT:
             return
         policy = mark if isinstance(mark, Policy) else None
@@ -182,8 +227,9 @@ class CorsMiddleware:
             return self.__acall__(request)
         get_response: GetResponse = self.get_response  # type: ignore[assignment]
         if request.method != _OPTIONS:
+            seen = _urlconf_seen(request)
             response = get_response(request)
-            _apply_after_view(request, response)
+            _apply_after_view(request, response, seen)
             return response
         early = _before_view(request)
         if isinstance(early, HttpResponseBase):
@@ -196,8 +242,9 @@ class CorsMiddleware:
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         get_response: AsyncGetResponse = self.get_response  # type: ignore[assignment]
         if request.method != _OPTIONS:
+            seen = _urlconf_seen(request)
             response = await get_response(request)
-            _apply_after_view(request, response)
+            _apply_after_view(request, response, seen)
             return response
         early = _before_view(request)
         if isinstance(early, HttpResponseBase):

@@ -111,6 +111,7 @@ class RouteCORS:
         if problems:
             raise ConfigError(problems)
         self._layer: Layer = layer
+        _refuse_own_problems(layer)
         self._policies: weakref.WeakKeyDictionary[Flask, Policy] = weakref.WeakKeyDictionary()
 
     def policy_for(self, app: Flask) -> Policy:
@@ -130,6 +131,24 @@ class RouteCORS:
 
 
 _ROUTE_OPTION_NAMES = tuple(name for name in ResourceOptions.__annotations__)
+
+
+def _refuse_own_problems(layer: Layer) -> None:
+    """Raise, when the decorator is applied, every problem of the options it was given.
+
+    The policy also depends on the config of the app that routes to the view, which is not
+    known yet, so it is built over the defaults and only the problems of options written in
+    the decorator are raised: those no config can fix, since the decorator's options win
+    over the config, and an option the config adds (credentials) can only add problems.
+    The others are raised when ``CORS(app)`` is set up, or else on the first request.
+    """
+    written = {sourced.label for sourced in layer.values()}
+    try:
+        build_policy((layer,), [], app_debug=True)
+    except ConfigError as error:
+        own = [problem for problem in error.errors if problem.option in written]
+        if own:
+            raise ConfigError(own) from None
 
 
 class _PrefixScope:
@@ -311,6 +330,21 @@ def _may_be_preflight(environ: WSGIEnvironment) -> bool:
     )
 
 
+def _check_decorated_views(app: Flask) -> None:
+    """Build the policy of every ``@cross_origin`` view routed so far, so that problems that
+    depend on the app's config are raised at set-up, all at once."""
+    problems: list[ConfigProblem] = []
+    for view in app.view_functions.values():
+        route = getattr(view, ROUTE_ATTRIBUTE, None)
+        if isinstance(route, RouteCORS):
+            try:
+                route.policy_for(app)
+            except ConfigError as error:
+                problems.extend(error.errors)
+    if problems:
+        raise ConfigError(problems)
+
+
 def state_of(app: Flask) -> _AppState | None:
     """The CORS state of ``app`` if a ``CORS()`` applies to it, else ``None``."""
     return cast("_AppState | None", app.extensions.get(EXTENSION_KEY))
@@ -371,6 +405,7 @@ class CORS:
             app_debug=app.debug,
         )
         _install(app).set_app_layer(self, paths)
+        _check_decorated_views(app)
 
     def _register_blueprint(self, setup: BlueprintSetupState, layers: tuple[Layer, Layer]) -> None:
         app = cast(Flask, setup.app)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import Policy
 
@@ -118,6 +118,33 @@ _RENAMED: Mapping[str, str] = {
     "origin_func_ttl": "allow_origin_func_ttl",
     "preflight_status": "preflight_status",
 }
+# The core's words -> flask-cors's, for every message, warning and logged reason; each
+# policy's own table names the option as the user wrote it (a CORS_* config key, an entry
+# of resources).
+VOCABULARY = Vocabulary(
+    "Flask",
+    names={
+        "allow_origins": "origins",
+        "allow_origin_regex": "origins",
+        "allow_origin_func": "origins",
+        "allow_origin_func_ttl": "origin_func_ttl",
+        "allow_methods": "methods",
+        "allow_headers": "allow_headers",
+        "allow_credentials": "supports_credentials",
+        "expose_headers": "expose_headers",
+        "max_age": "max_age",
+        "allow_private_network": "allow_private_network",
+        "preflight_status": "preflight_status",
+        "preflight_passthrough": "automatic_options",
+    },
+    phrases={
+        "allow_origins, allow_origin_regex or allow_origin_func": "origins",
+        "use allow_origin_regex": (
+            "pass a compiled regex, e.g. origins=re.compile(r'https://[a-z0-9-]+\\.example\\.com')"
+        ),
+        "preflight_passthrough is on": "automatic_options is False",
+    },
+)
 # debug="force" turns debug mode on even when the Flask app is not in debug mode.
 FORCED_DEBUG = "force"
 # Booleans the core does not see (the others it checks under their Policy names).
@@ -200,7 +227,7 @@ def build_policy(
     """
     policy = _policy_or_problems(_merge(layers), problems, app_debug)
     if problems or policy is None:
-        raise ConfigError(problems)
+        raise ConfigError([VOCABULARY.problem(problem) for problem in problems])
     return policy
 
 
@@ -237,7 +264,7 @@ def build_path_policies(
         entries[path] = policy
         written[path] = key
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError([VOCABULARY.problem(problem) for problem in problems])
     return PathPolicies(entries)
 
 
@@ -408,11 +435,14 @@ def _policy_or_problems(
         )
         keywords["allow_headers"] = ()
 
+    vocabulary = VOCABULARY.with_names(
+        {keyword: label for keyword, label in labels.items() if keyword in VOCABULARY.names}
+    )
     policy: Policy | None = None
     try:
-        policy = Policy(**keywords)
+        policy = Policy(**keywords).in_words_of(vocabulary)
     except ConfigError as error:
-        found.extend(_relabel(problem, labels, options) for problem in error.errors)
+        found.extend(_relabel(problem, labels, vocabulary) for problem in error.errors)
     problems.extend(found)
     return None if found else policy
 
@@ -477,16 +507,14 @@ def _seconds(option: Sourced, found: list[ConfigProblem]) -> object:
 
 
 def _relabel(
-    problem: ConfigProblem, labels: Mapping[str, str], options: Mapping[str, Sourced]
+    problem: ConfigProblem, labels: Mapping[str, str], vocabulary: Vocabulary
 ) -> ConfigProblem:
-    """A core problem, under the flask-cors name(s) the user wrote."""
-    label = labels.get(problem.option, problem.option)
+    """A core problem, under the flask-cors name the user wrote, in flask-cors's words."""
+    worded = vocabulary.problem(problem.renamed(labels.get(problem.option, problem.option)))
     if problem.code == Code.ANY_ORIGIN_WITH_CREDENTIALS:
-        # The combination is what is wrong: name both halves.
-        label = f"{label} with {options['supports_credentials'].label}"
         message = (
-            f"{problem.message}. flask-cors answered this by reflecting the request's Origin "
+            f"{worded.message}. flask-cors answered this by reflecting the request's Origin "
             "(send_wildcard=False), which is exactly that vulnerability"
         )
-        return ConfigProblem(problem.code, label, problem.value, message)
-    return problem.renamed(label)
+        return ConfigProblem(worded.code, worded.option, worded.value, message)
+    return worded

@@ -5,6 +5,8 @@ from __future__ import annotations
 import cors_django_test_views as views
 from django.urls import path, re_path
 
+from cors_wsgi.django import cors_exempt, cross_origin
+
 urlpatterns = [
     path("api/items/", views.items),
     path("api/stream/", views.stream),
@@ -32,4 +34,12 @@ urlpatterns = [
     path("public/items/", views.items),
     path("other/items/", views.items),
     re_path(r"^v[0-9]+/items/$", views.items),
+    # One view in several patterns, decorated in some of them only (V23-style sharing).
+    path("shared/exempt/", cors_exempt(views.shared)),
+    path("shared/partner/", cross_origin(allow_origins=[views.PARTNER_ORIGIN])(views.shared)),
+    path("shared/plain/", views.shared),
+    path("shared/exempt-class/", cors_exempt(views.SharedView).as_view()),
+    path("shared/plain-class/", views.SharedView.as_view()),
+    path("shared/exempt-async/", cors_exempt(views.async_shared)),
+    path("shared/plain-async/", views.async_shared),
 ]

@@ -192,3 +192,22 @@ class DeniedThingsView(APIView):  # type: ignore[misc]
         from rest_framework.permissions import IsAuthenticated  # type: ignore[import-untyped]
 
         return [IsAuthenticated()]
+
+
+def shared(request: HttpRequest) -> HttpResponse:
+    """One view routed from several URL patterns, decorated in some of them only."""
+    calls.append(f"shared {request.method}")
+    return HttpResponse("shared")
+
+
+class SharedView(View):
+    """A class-based view routed decorated in one pattern and plain in another."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        calls.append("SharedView get")
+        return HttpResponse("shared class")
+
+
+async def async_shared(request: HttpRequest) -> HttpResponse:
+    calls.append(f"async_shared {request.method}")
+    return HttpResponse("shared async")

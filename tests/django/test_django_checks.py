@@ -88,6 +88,53 @@ def test_core_problem_becomes_an_error_naming_the_setting(
     assert errors[0].msg.startswith(f"{named} = ")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "fix"),
+    [
+        ("CORS_ALLOWED_ORIGINS", "https://example.com", "['https://example.com']"),
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://a.example.com, https://b.example.com",
+            "['https://a.example.com', 'https://b.example.com']",
+        ),
+        ("CORS_ALLOW_METHODS", "PUT", "['PUT']"),
+        ("CORS_ALLOW_METHODS", "GET, POST", "['GET', 'POST']"),
+        ("CORS_ALLOW_HEADERS", "x-token", "['x-token']"),
+        ("CORS_EXPOSE_HEADERS", "x-total-count", "['x-total-count']"),
+        ("CORS_ALLOWED_ORIGIN_REGEXES", r"^https://\w+\.example\.com$", "[r'^https://"),
+        ("CORS_ORIGIN_WHITELIST", "https://example.com", "['https://example.com']"),
+    ],
+)
+def test_a_string_where_a_list_belongs_is_e023_showing_the_list(
+    settings: Settings, name: str, value: str, fix: str
+) -> None:
+    """Issue 10 item 15: django-cors-headers reports these; the README promised E023."""
+    del settings.CORS_ALLOWED_ORIGINS
+    setattr(settings, name, value)
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.E023"
+    assert message.msg.startswith(f"{name} = {value!r}: ")
+    assert fix in message.msg
+
+
+def test_allowed_origins_star_string_never_means_every_origin(settings: Settings) -> None:
+    settings.CORS_ALLOWED_ORIGINS = "*"
+    settings.CORS_ALLOW_CREDENTIALS = False
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.E023"
+    assert "CORS_ALLOW_ALL_ORIGINS = True" in message.msg
+    settings.CORS_ALLOWED_ORIGINS = ["*"]
+    assert "CORS_ALLOW_ALL_ORIGINS = True" in cors_messages()[0].msg
+
+
+def test_star_strings_for_methods_and_headers_keep_their_documented_meaning(
+    settings: Settings,
+) -> None:
+    settings.CORS_ALLOW_METHODS = "*"
+    settings.CORS_ALLOW_HEADERS = ["*", "authorization"]
+    assert cors_messages() == []
+
+
 def test_every_problem_is_reported_at_once() -> None:
     with override_settings(
         CORS_ALLOWED_ORIGINS=["frontend.example.com", "https://ok.example.com/"],
@@ -172,6 +219,17 @@ def test_no_order_warning_for_harmless_middleware_above() -> None:
         assert cors_messages() == []
 
 
+def test_w008_for_django_hosts_below_cors_middleware() -> None:
+    """Issue 10 item 8: its URLconfs' per-view policies cannot apply from there."""
+    hosts = "django_hosts.middleware.HostsRequestMiddleware"
+    with override_settings(MIDDLEWARE=[MIDDLEWARE_PATH, hosts]):
+        [message] = cors_messages()
+    assert message.id == "cors_wsgi.W008"
+    assert hosts in message.msg
+    with override_settings(MIDDLEWARE=[hosts, MIDDLEWARE_PATH]):
+        assert cors_messages() == []
+
+
 def test_warning_when_the_middleware_is_missing() -> None:
     with override_settings(MIDDLEWARE=["django.middleware.common.CommonMiddleware"]):
         assert ids_of(cors_messages()) == ["cors_wsgi.W004"]
@@ -226,9 +284,93 @@ def test_warning_when_allow_all_makes_an_allow_list_irrelevant() -> None:
         [message] = cors_messages()
     assert message.id == "cors_wsgi.W006"
     assert re.search(r"CORS_ALLOWED_ORIGINS is ignored", message.msg)
-    paths = {"/public/": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOWED_ORIGIN_REGEXES": []}}
+    paths = {"/public/": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOWED_ORIGIN_REGEXES": [".+"]}}
     with override_settings(CORS_PATHS=paths, CORS_ALLOW_CREDENTIALS=False):
         assert "cors_wsgi.W006" in ids_of(cors_messages())
+
+
+def test_w006_names_the_old_alias_the_user_wrote(settings: Settings) -> None:
+    """Issue 11: the warning named CORS_ALLOW_ALL_ORIGINS for CORS_ORIGIN_ALLOW_ALL."""
+    del settings.CORS_ALLOWED_ORIGINS
+    settings.CORS_ALLOW_CREDENTIALS = False
+    settings.CORS_ORIGIN_ALLOW_ALL = True
+    settings.CORS_ORIGIN_WHITELIST = ["https://app.example.com"]
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.W006"
+    assert message.msg == (
+        "CORS_ORIGIN_ALLOW_ALL is True in settings, so CORS_ORIGIN_WHITELIST is ignored: "
+        "every origin is allowed."
+    )
+    assert "CORS_ORIGIN_ALLOW_ALL" in (message.hint or "")
+
+
+def test_w006_is_silent_for_an_empty_allow_list(settings: Settings) -> None:
+    """An empty list beside CORS_ALLOW_ALL_ORIGINS ignores nothing (a common template)."""
+    settings.CORS_ALLOW_CREDENTIALS = False
+    settings.CORS_ALLOW_ALL_ORIGINS = True
+    settings.CORS_ALLOWED_ORIGINS = []
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = ()
+    assert cors_messages() == []
+
+
+def test_w001_says_what_the_append_slash_redirect_really_breaks() -> None:
+    """Issue 11: preflights are answered above it; the redirected request is what fails."""
+    with override_settings(
+        MIDDLEWARE=["django.middleware.common.CommonMiddleware", MIDDLEWARE_PATH]
+    ):
+        [message] = cors_messages()
+    assert "answers preflights with a 301" not in message.msg
+    assert "without CORS headers" in message.msg
+
+
+@pytest.mark.parametrize(
+    ("pattern", "written"),
+    [
+        (r"^https://\w+\.example\.com", r"^https://\w+\.example\.com.*"),
+        (
+            r"^https://a\.example\.com$|^https://b\.",
+            r"(?:^https://a\.example\.com$|^https://b\.).*",
+        ),
+    ],
+)
+def test_w007_for_a_regex_whose_matches_shrink_under_full_match(
+    settings: Settings, pattern: str, written: str
+) -> None:
+    """Issue 11 migrations item 3: django-cors-headers used re.match (a prefix)."""
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = [pattern]
+    [message] = cors_messages()
+    assert message.id == "cors_wsgi.W007"
+    assert repr(pattern) in message.msg
+    assert f"r'{written}'" in (message.hint or "")
+    # The old meaning is kept: what re.match allowed, the pattern to write full-matches.
+    for origin in ("https://a.example.com:8443", "https://b.example.com", "https://c.org"):
+        assert bool(re.fullmatch(written, origin)) == bool(re.match(pattern, origin))
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^https://\w+\.example\.com$",
+        r"https://\w+\.example\.com\Z",
+        r"^https://a\.b(:\d+)?.*",
+        r"^https://(a|b)\.example\.com$",
+        r"^https://[]|a]+\.example\.com$",  # '|' inside a class does not split
+        r"^https://[\w|]+\.example\.com$",
+    ],
+)
+def test_no_w007_for_a_regex_anchored_at_its_end(settings: Settings, pattern: str) -> None:
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = [pattern]
+    assert cors_messages() == []
+
+
+def test_w100_star_in_allow_headers_does_not_cover_authorization(settings: Settings) -> None:
+    settings.CORS_ALLOW_HEADERS = ["*"]
+    [message] = cors_messages()
+    assert isinstance(message, Warning)
+    assert message.id == "cors_wsgi.W100"
+    assert "CORS_ALLOW_HEADERS = ['*', 'authorization']" in message.msg
+    settings.CORS_ALLOW_HEADERS = ["*", "authorization"]
+    assert cors_messages() == []
 
 
 class StrictCommonMiddleware(CommonMiddleware):

@@ -171,6 +171,10 @@ def test_cors_paths_regex_key_is_full_matched() -> None:
         (r"/api/", "/public/api/", False),
         (r"^/api/", "/apiary", False),
         (re.compile(r"^/API/", re.IGNORECASE), "/api/x", True),
+        # Issue 10 item 10: global flags at the start, as django-cors-headers accepts them.
+        (r"(?i)^/api/.*$", "/API/items", True),
+        (r"(?i)^/api/.*$", "/public/", False),
+        (r"(?x) ^/api/  # the API only", "/api/items", True),
     ],
 )
 def test_urls_regex_keeps_the_meaning_of_re_match(
@@ -181,13 +185,11 @@ def test_urls_regex_keeps_the_meaning_of_re_match(
 
 
 @given(path=st.text(alphabet="/apix.-\n0123456789", max_size=20))
-def test_urls_regex_translation_equals_re_match_on_any_path(path: str) -> None:
-    """Property: the full-match form of CORS_URLS_REGEX selects exactly what re.match does."""
-    for source in (r"^/api/", r"/a(pi)?", r"^.*x$", r"^/[0-9]+"):
-        problems: list[object] = []
-        translated = conf._prefix_match_regex(source, problems)  # type: ignore[arg-type]
-        assert translated is not None
-        assert bool(translated.fullmatch(path)) == bool(re.match(source, path))
+def test_urls_regex_selects_exactly_what_re_match_does_on_any_path(path: str) -> None:
+    """Property: CORS_URLS_REGEX, compiled as written, selects exactly what re.match does."""
+    for source in (r"^/api/", r"/a(pi)?", r"^.*x$", r"^/[0-9]+", r"(?i)^/API/", r"a|^/x"):
+        with override_settings(CORS_URLS_REGEX=source):
+            assert (policy_at(path) is not None) == bool(re.match(source, path))
 
 
 def test_compiled_settings_raises_improperly_configured_listing_every_problem() -> None:

@@ -259,15 +259,73 @@ def test_cross_origin_takes_a_ready_policy_or_keywords_not_both() -> None:
         cross_origin(policy=policy, allow_credentials=True)
 
 
-def test_marks_keep_views_as_they_were() -> None:
+def test_decorators_return_a_new_view_and_leave_the_original_alone() -> None:
+    """Issue 10 item 9: a mark on the shared function would reach every URL routing to it."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
     async def async_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse()
 
-    decorated = cors_exempt(async_view)
-    assert decorated is async_view
-    assert iscoroutinefunction(decorated)
-    assert mark_of_view(decorated) is EXEMPT
-    assert mark_of_view(views.items) is None
+    for original in (view, async_view):
+        exempt = cors_exempt(original)
+        own = cross_origin(allow_origins=[PARTNER])(original)
+        assert exempt is not original and own is not original
+        assert mark_of_view(exempt) is EXEMPT
+        assert isinstance(mark_of_view(own), Policy)
+        assert mark_of_view(original) is None
+        assert exempt.__name__ == original.__name__  # functools.wraps, as csrf_exempt does
+        assert iscoroutinefunction(exempt) == iscoroutinefunction(original)
+        assert iscoroutinefunction(own) == iscoroutinefunction(original)
+
+
+def test_decorated_class_is_a_new_class_and_the_original_stays_plain() -> None:
+    exempt_class = cors_exempt(views.SharedView)
+    assert exempt_class is not views.SharedView
+    assert issubclass(exempt_class, views.SharedView)
+    assert exempt_class.__name__ == "SharedView"
+    assert mark_of_view(exempt_class.as_view()) is EXEMPT
+    assert mark_of_view(views.SharedView.as_view()) is None
+
+
+def test_decorators_keep_django_view_attributes() -> None:
+    """csrf_exempt's mark and as_view()'s view_class survive being wrapped."""
+    from django.views.decorators.csrf import csrf_exempt
+
+    wrapped = cors_exempt(csrf_exempt(views.items))
+    assert getattr(wrapped, "csrf_exempt", False) is True
+    class_view = cors_exempt(views.PartnerItemView.as_view())
+    assert class_view.view_class is views.PartnerItemView  # type: ignore[attr-defined]
+    assert mark_of_view(class_view) is EXEMPT
+
+
+@pytest.mark.parametrize(
+    ("decorated", "plain"),
+    [
+        ("/shared/exempt/", "/shared/plain/"),
+        ("/shared/exempt-class/", "/shared/plain-class/"),
+        ("/shared/exempt-async/", "/shared/plain-async/"),
+    ],
+)
+def test_exempting_one_url_of_a_shared_view_keeps_cors_on_the_others(
+    decorated: str, plain: str
+) -> None:
+    client = Client()
+    exempt = client.get(decorated, headers={"Origin": APP})
+    kept = client.get(plain, headers={"Origin": APP})
+    assert not exempt.has_header("Access-Control-Allow-Origin")
+    assert kept["Access-Control-Allow-Origin"] == APP
+    preflight = client.options(plain, headers=preflight_headers(APP, "PUT"))
+    assert preflight.status_code == 204  # answered by the settings' policy, not the view
+
+
+def test_a_shared_view_with_its_own_policy_in_one_url_only() -> None:
+    client = Client()
+    own = client.get("/shared/partner/", headers={"Origin": PARTNER})
+    plain = client.get("/shared/plain/", headers={"Origin": PARTNER})
+    assert own["Access-Control-Allow-Origin"] == PARTNER
+    assert not plain.has_header("Access-Control-Allow-Origin")
 
 
 def test_core_import_does_not_import_django() -> None:
@@ -277,3 +335,55 @@ def test_core_import_does_not_import_django() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# ---- request.urlconf set by a middleware (django-hosts and similar)
+
+HOST_MIDDLEWARE = "cors_django_test_host_urls.HostUrlconfMiddleware"
+CORS_MIDDLEWARE = "cors_wsgi.django.CorsMiddleware"
+
+
+def preflight_then_put(origin: str) -> tuple[int, str | None]:
+    client = Client()
+    preflight = client.options("/api/items/", headers=preflight_headers(origin, "PUT"))
+    put = client.put("/api/items/", headers={"Origin": origin})
+    return preflight.status_code, put.headers.get("Access-Control-Allow-Origin")
+
+
+def test_urlconf_set_above_cors_middleware_is_used_for_preflight_and_request(
+    settings: Any,
+) -> None:
+    """Issue 10 item 8: the view's own policy, from the URLconf the request really uses."""
+    settings.MIDDLEWARE = [HOST_MIDDLEWARE, CORS_MIDDLEWARE]
+    assert preflight_then_put(PARTNER) == (204, PARTNER)
+
+
+def test_urlconf_set_below_cors_middleware_never_splits_the_judgement(
+    settings: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 item 8: preflights are answered before a lower middleware runs, so the
+    request is judged with the same URLconf (ROOT_URLCONF) as its preflight was, never by
+    another view's policy; a WARNING says once how to fix the order."""
+    monkeypatch.setattr(middleware_module, "_urlconf_warning_logged", False, raising=False)
+    settings.MIDDLEWARE = [CORS_MIDDLEWARE, HOST_MIDDLEWARE]
+    with caplog.at_level(logging.WARNING, logger="cors_wsgi"):
+        assert preflight_then_put(PARTNER) == (403, None)  # both refused, consistently
+        assert preflight_then_put(APP) == (204, APP)  # both allowed by the settings
+    [warning] = [r for r in caplog.records if "request.urlconf" in r.getMessage()]
+    assert "above" in warning.getMessage()
+
+
+def test_a_path_only_the_lower_urlconf_routes_gets_the_settings_policy(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its preflight found no view in ROOT_URLCONF; neither does the request."""
+    monkeypatch.setattr(middleware_module, "_urlconf_warning_logged", True)
+    settings.MIDDLEWARE = [CORS_MIDDLEWARE, HOST_MIDDLEWARE]
+    response = Client().get("/host-only/", headers={"Origin": APP})
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == APP
+
+
+def test_decorating_something_that_is_not_a_view_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="decorate a view"):
+        cors_exempt(42)

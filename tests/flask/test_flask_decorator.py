@@ -197,3 +197,35 @@ def test_decorator_alone_replaces_headers_the_view_set_r18() -> None:
     response = actual(app, "/own")
     assert acao_lines(response) == [FRONTEND]
     assert response.headers.getlist("Vary") == ["Cookie, Origin"]
+
+
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [
+        ({"origins": "nope.example.com"}, "E001"),
+        ({"origins": "*", "supports_credentials": True}, "E012"),
+        ({"methods": ["TRACE"]}, "E016"),
+        ({"max_age": -5}, "E021"),
+    ],
+)
+def test_decorator_configuration_errors_are_raised_when_applied(
+    options: dict[str, object], code: str
+) -> None:
+    """Issue 11: never a 500 on every request to the view; the import fails instead."""
+    with pytest.raises(ConfigError) as caught:
+        cross_origin(**options)(lambda: "x")  # type: ignore[arg-type]
+    assert [problem.code for problem in caught.value.errors] == [code]
+
+
+def test_decorator_options_that_the_app_config_completes_are_not_refused_early() -> None:
+    """supports_credentials alone is valid once the app's CORS_ORIGINS lists origins."""
+    view = cross_origin(supports_credentials=True)(lambda: "x")
+    assert callable(view)
+
+
+def test_extension_set_up_checks_decorated_views_against_the_app_config() -> None:
+    app = Flask("late")
+    app.add_url_rule("/x", view_func=cross_origin(supports_credentials=True)(lambda: "x"))
+    with pytest.raises(ConfigError) as caught:
+        CORS(app, resources="/other/*", origins=[FRONTEND])
+    assert [problem.code for problem in caught.value.errors] == ["E012"]

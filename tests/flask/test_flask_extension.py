@@ -202,6 +202,9 @@ def test_method_check_is_exact_r10() -> None:
 
 
 def test_authorization_needs_naming_beside_star_r22() -> None:
+    """Issue 11, migrations item 1: flask-cors's '*' echoed Authorization; ours follows the
+    Fetch standard's '*' everywhere, and says so (W100 in check, a WARNING on the first
+    refusal); the fix is to name it."""
     app, _ = make_app()
     CORS(app, origins=[FRONTEND])
     assert preflight(app, "/api/items", request_headers="authorization").status_code == 403

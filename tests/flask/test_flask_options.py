@@ -137,7 +137,8 @@ def test_any_origin_with_credentials_is_refused_v1_r43() -> None:
     with pytest.raises(ConfigError) as caught:
         CORS(Flask(__name__), supports_credentials=True)
     (problem,) = caught.value.errors
-    assert problem.option == "origins with supports_credentials"
+    # Issue 11: "[E012] origins with supports_credentials='*'" read as if the flag were '*'.
+    assert str(problem).startswith("[E012] origins='*': with supports_credentials=True, ")
     assert "reflect" in problem.message
 
 
@@ -146,7 +147,8 @@ def test_vary_header_false_is_refused_v12() -> None:
         CORS(Flask(__name__), vary_header=False)
     (problem,) = caught.value.errors
     assert problem.option == "vary_header"
-    assert "V12" in problem.message
+    assert "caches and CDNs" in problem.message
+    assert "V12" not in problem.message  # issue 11: no citation of an unshipped document
 
 
 def test_intercept_exceptions_false_is_refused() -> None:
