@@ -20,6 +20,7 @@ from cors_wsgi.origins import (
     OriginMatcher,
     OriginPattern,
     parse_origin_pattern,
+    regex_canaries,
 )
 
 __all__ = ["ANY", "Policy", "is_preflight"]
@@ -250,7 +251,8 @@ class Policy:
         exposed, expose_all = _check_exposed_headers(problems, expose_headers, credentials)
         set_("expose_headers", exposed)
         set_("max_age", _check_max_age(problems, max_age))
-        if preflight_status not in (200, 204) or isinstance(preflight_status, bool):
+        # Exactly an int: 200.0 == 200, but a float status breaks every preflight later.
+        if type(preflight_status) is not int or preflight_status not in (200, 204):
             problems.add(
                 Code.BAD_PREFLIGHT_STATUS,
                 "preflight_status",
@@ -734,8 +736,41 @@ def _check_regexes(
                 r"anchor it to your domain, e.g. r'https://[a-z0-9-]+\.example\.com'",
             )
             continue
+        if credentials and _accepts_look_alike(problems, option, regex):
+            continue
         compiled.append(regex)
     return tuple(compiled)
+
+
+_LOOK_ALIKE_FIX = (
+    "with credentials, that site could read your users' data; anchor every part of the "
+    r"host, e.g. r'https://[a-z0-9-]+\.example\.com' trusts the subdomains of "
+    "example.com and nothing else"
+)
+
+
+def _accepts_look_alike(problems: ProblemCollector, option: str, regex: re.Pattern[str]) -> bool:
+    """Report (and say True) when a credentialed regex accepts an origin an attacker can get:
+    their own site, the trusted name with a prefix glued on or under their domain, or the
+    trusted name over plain http (V1, V7, V10)."""
+    for canary, what in regex_canaries(regex.pattern):
+        if regex.fullmatch(canary):
+            insecure = canary.startswith("http://")
+            problems.add(
+                Code.INSECURE_ORIGIN_WITH_CREDENTIALS if insecure else Code.REGEX_MATCHES_ANY_ORIGIN,
+                option,
+                regex.pattern,
+                f"this pattern accepts {canary!r} ({what}); "
+                + (
+                    "with credentials, a plain-http origin lets anyone on the network inject "
+                    "script that reads your users' data; match 'https://' only (loopback "
+                    "and localhost are exempt)"
+                    if insecure
+                    else _LOOK_ALIKE_FIX
+                ),
+            )
+            return True
+    return False
 
 
 _A_HEADER = "a header name"
@@ -844,7 +879,7 @@ def _check_exposed_headers(
 def _check_max_age(problems: ProblemCollector, value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MAX_AGE:
+    if type(value) is not int or not 0 <= value <= MAX_MAX_AGE:  # not a bool, not a float
         problems.add(
             Code.MAX_AGE_OUT_OF_RANGE,
             "max_age",

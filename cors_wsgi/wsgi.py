@@ -16,10 +16,27 @@ if TYPE_CHECKING:
 
     from cors_wsgi.decision import Decision
 
-__all__ = ["CORSMiddleware", "answer_preflight", "decide_environ"]
+__all__ = ["CORSMiddleware", "answer_preflight", "decide_environ", "request_path"]
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 _STATUS_LINES = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 204, 403)}
+
+
+def request_path(environ: WSGIEnvironment) -> str:
+    """The request's path as the application reads it, for choosing a policy by path.
+
+    PEP 3333 hands PATH_INFO over as latin-1-decoded bytes, so ``/café/`` arrives as
+    ``'/cafÃ©/'``; it is decoded as UTF-8 here (undecodable bytes become U+FFFD), and
+    leading slashes are collapsed to one, as Werkzeug does for ``request.path``. Every
+    adapter that matches paths uses this, so that all of them see the same path.
+    """
+    path: str = environ.get("PATH_INFO") or ""
+    if not path.isascii():
+        try:
+            path = path.encode("latin-1").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            pass  # not bytes in latin-1: a server that decoded the path already
+    return "/" + path.lstrip("/")
 
 
 def decide_environ(policy: Policy, environ: WSGIEnvironment) -> Decision:
@@ -123,7 +140,7 @@ class CORSMiddleware:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         policy = self._policy
         if policy is None:
-            policy = self._paths.policy_for(environ.get("PATH_INFO") or "/")  # type: ignore[union-attr]
+            policy = self._paths.policy_for(request_path(environ))  # type: ignore[union-attr]
             if policy is None:
                 return self.app(environ, start_response)
         decision = decide_environ(policy, environ)
