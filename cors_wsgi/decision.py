@@ -12,7 +12,7 @@ from cors_wsgi.headers import (
     merge_vary,
 )
 
-__all__ = ["Decision", "HeaderList", "make_decision"]
+__all__ = ["Decision", "HeaderList", "ReasonValues", "make_decision", "vary_line"]
 
 HeaderList = list[tuple[str, str]]
 
@@ -24,6 +24,14 @@ _EMPTY_BODY_HEADERS = ((CONTENT_TYPE, "text/plain; charset=utf-8"), (CONTENT_LEN
 _REPLACED_LOWER = OWNED_RESPONSE_HEADERS_LOWER | {"vary"}
 
 
+ReasonValues = tuple[tuple[str, object], ...]
+
+
+def vary_line(vary: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The Vary header line for ``vary`` (none for no names): joined once, at compile time."""
+    return ((VARY, ", ".join(vary)),) if vary else ()
+
+
 def make_decision(
     preflight: bool,
     answer_here: bool,
@@ -31,12 +39,14 @@ def make_decision(
     status: int | None,
     headers: tuple[tuple[str, str], ...],
     vary: tuple[str, ...],
-    reason: str,
+    reason_template: str,
+    reason_values: ReasonValues = (),
 ) -> Decision:
     """A :class:`Decision` from its fields, with ``header_lines`` derived from them."""
-    lines = (*headers, (VARY, ", ".join(vary))) if vary else headers
+    lines = (*headers, *vary_line(vary))
     return _new_decision(
-        Decision, (preflight, answer_here, allowed, status, headers, vary, reason, lines)
+        Decision,
+        (preflight, answer_here, allowed, status, headers, vary, reason_template, reason_values, lines),
     )
 
 
@@ -50,7 +60,12 @@ class Decision(NamedTuple):
     - ``allowed``: the request passed every check (a request without Origin passes).
     - ``status``: the status of the preflight answer (``None`` for other requests).
     - ``headers``: the CORS headers to set, in order; ``vary``: the names to merge into Vary.
-    - ``reason``: one sentence naming the rule that decided, for logs and debugging.
+    - ``reason_template`` and ``reason_values``: why, as a ``%``-style template and the
+      values that fill it (request values already cut short, so that no header floods a
+      log line); :attr:`reason` is the sentence. It is only formatted when something reads
+      it, never on the request path. A value whose key ends in ``option`` is the name of a
+      :class:`~cors_wsgi.Policy` keyword, which an adapter may replace by the name its
+      user wrote.
     - ``header_lines``: ``headers`` followed by the Vary line, computed once: what is
       appended to a response that has no Vary or CORS header of its own.
 
@@ -65,8 +80,14 @@ class Decision(NamedTuple):
     status: int | None
     headers: tuple[tuple[str, str], ...]
     vary: tuple[str, ...]
-    reason: str
+    reason_template: str
+    reason_values: ReasonValues
     header_lines: tuple[tuple[str, str], ...]
+
+    @property
+    def reason(self) -> str:
+        """One sentence naming why the request was allowed or refused, for logs and debugging."""
+        return self.reason_template % dict(self.reason_values)
 
     def preflight_response(self) -> tuple[int, HeaderList]:
         """The status and complete header list of the answer to a preflight (empty body)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cors_wsgi import fetch
 from cors_wsgi.errors import ProblemCollector
-from cors_wsgi.origins import ANY_ORIGIN, OriginMatcher, OriginPattern, parse_origin_pattern
+from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
@@ -117,20 +117,24 @@ def explain(
 
 
 def describe_origin(policy: Policy, origin: str) -> str:
-    """One sentence: which allow-list entry lets ``origin`` in, or why none does."""
-    if policy.allow_origins == (ANY_ORIGIN,):
+    """One sentence: which allow-list entry lets ``origin`` in, or why none does.
+
+    The policy itself says which entry matched (the matcher that decides requests), so
+    this sentence never contradicts the decision.
+    """
+    entry = policy.matching_entry(origin)
+    if entry is None:
+        return f"{origin!r} is not allowed: {_why_not(policy, origin)}"
+    option, text = entry
+    if text == ANY_ORIGIN:
         return "allow_origins is '*': any origin may read anonymous responses"
-    if origin in policy.allow_origins:
-        return f"{origin!r} is listed in allow_origins"
-    for pattern in policy.origin_patterns:
-        if not pattern.is_exact and OriginMatcher((pattern,), (), None, 0).match(origin):
-            return f"{origin!r} matches the allow_origins entry {pattern.text!r}"
-    for regex in policy.allow_origin_regex:
-        if regex.fullmatch(origin) and OriginMatcher((), (regex,), None, 0).match(origin):
-            return f"{origin!r} matches allow_origin_regex {regex.pattern!r}"
-    if policy.allow_origin_func is not None and policy.decide("GET", origin).allowed:
+    if option == "allow_origin_func":
         return f"allow_origin_func allows {origin!r}"
-    return f"{origin!r} is not allowed: {_why_not(policy, origin)}"
+    if option == "allow_origin_regex":
+        return f"{origin!r} matches {option} {text!r}"
+    if text == origin:
+        return f"{origin!r} is listed in {option}"
+    return f"{origin!r} matches the {option} entry {text!r}"
 
 
 def _why_not(policy: Policy, origin: str) -> str:

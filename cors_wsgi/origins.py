@@ -449,7 +449,7 @@ class OriginMatcher:
     one full-match pattern, and the callable's answers are cached.
     """
 
-    __slots__ = ("_cache", "_func", "_needs_grammar", "_regex", "_suffixes")
+    __slots__ = ("_cache", "_entries", "_func", "_needs_grammar", "_regex", "_regexes", "_suffixes")
 
     def __init__(
         self,
@@ -464,16 +464,21 @@ class OriginMatcher:
         # ".example.com:8443" for wildcards, "localhost" for an exact host on any port.
         with_port: dict[str, set[str]] = {}
         any_port: dict[str, set[str]] = {}
+        # (scheme, key) -> the entry as written, for explanations.
+        self._entries: dict[tuple[str, str], str] = {}
         for pattern in patterns:
             if pattern.port == ANY_PORT:
-                any_port.setdefault(pattern.scheme, set()).add(pattern.host)
+                key = pattern.host
+                any_port.setdefault(pattern.scheme, set()).add(key)
             else:
-                suffix = f"{pattern.host}:{pattern.port}" if pattern.port else pattern.host
-                with_port.setdefault(pattern.scheme, set()).add(suffix)
+                key = f"{pattern.host}:{pattern.port}" if pattern.port else pattern.host
+                with_port.setdefault(pattern.scheme, set()).add(key)
+            self._entries[pattern.scheme, key] = pattern.text
         self._suffixes = {
             scheme: (frozenset(with_port.get(scheme, ())), frozenset(any_port.get(scheme, ())))
             for scheme in with_port.keys() | any_port.keys()
         }
+        self._regexes = regexes
         self._regex = combine_regexes(regexes)
         self._func = func
         self._cache = _TimedCache(func_cache_size, func_ttl) if func and func_ttl > 0 else None
@@ -504,6 +509,29 @@ class OriginMatcher:
         if self._func is not None and self._ask_func(origin):
             return origin
         return None
+
+    def matching_entry(self, origin: str) -> tuple[str, str] | None:
+        """Which non-exact entry allows ``origin``, as ``(option, entry)``; for explanations.
+
+        Each entry is tried alone with the same code as :meth:`match`, so the answer agrees
+        with the decision (slower, and never on the request path).
+        """
+        if self.match(origin) is None:
+            return None
+        for scheme, (with_port, any_port) in self._suffixes.items():
+            prefix = scheme + "://"
+            if not origin.startswith(prefix):
+                continue
+            for key in sorted(with_port | any_port):
+                one = (frozenset({key}) & with_port, frozenset({key}) & any_port)
+                if _matches_suffix(origin, len(prefix), *one):
+                    return ("allow_origins", self._entries[scheme, key])
+        for regex in self._regexes:
+            if regex.fullmatch(origin):
+                return ("allow_origin_regex", regex.pattern)
+        func = self._func
+        name = getattr(func, "__qualname__", None) or repr(func)
+        return ("allow_origin_func", name)
 
     def _ask_func(self, origin: str) -> bool:
         cache = self._cache

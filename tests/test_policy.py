@@ -302,7 +302,7 @@ def test_r23_malformed_acrh_is_refused() -> None:
 
 def test_v18_a_megabyte_of_commas_is_refused() -> None:
     decision = CREDENTIALED.decide("OPTIONS", APP, "PUT", "," * (1 << 20))
-    assert not decision.allowed and "V18" in decision.reason
+    assert not decision.allowed and "malformed or longer" in decision.reason
     assert not ANONYMOUS_ANY.decide("OPTIONS", APP, "PUT", " " * (1 << 20)).allowed
 
 
@@ -313,7 +313,7 @@ def test_v18_many_empty_elements_are_refused() -> None:
 
 def test_r22_authorization_is_never_covered_by_star() -> None:
     decision = ANONYMOUS_ANY.decide("OPTIONS", APP, "PUT", "authorization,x-a")
-    assert not decision.allowed and "R22" in decision.reason
+    assert not decision.allowed and "'authorization' is never covered by '*'" in decision.reason
     with_auth = Policy(allow_origins="*", allow_headers=["*", "Authorization"])
     decision = with_auth.decide("OPTIONS", APP, "POST", "authorization,x-a")
     assert decision.allowed
