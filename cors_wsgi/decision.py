@@ -106,7 +106,7 @@ class Decision(NamedTuple):
         """
         for name, _ in headers:
             # Every replaced name starts with "a" or "v": only those are lowercased.
-            if name[:1] in "aAvV" and name.lower() in _REPLACED_LOWER:
+            if name and name[0] in "aAvV" and name.lower() in _REPLACED_LOWER:
                 return self._merge_into(headers)
         return [*headers, *self.header_lines]
 

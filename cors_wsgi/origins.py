@@ -500,8 +500,28 @@ class OriginMatcher:
         if self._suffixes:
             scheme_end = origin.find("://")
             tables = self._suffixes.get(origin[:scheme_end]) if scheme_end > 0 else None
-            if tables is not None and _matches_suffix(origin, scheme_end + 3, *tables):
-                return origin
+            if tables is not None:
+                with_port, any_port = tables
+                host_start = scheme_end + 3
+                if any_port or origin.startswith("[", host_start):
+                    if _matches_suffix(origin, host_start, with_port, any_port):
+                        return origin
+                else:
+                    # _matches_suffix() for the common case, inlined: wildcards on a fixed
+                    # port, probed at each dot (a dot past the host leaves a ":" in what
+                    # stands before it, which no label allows).
+                    dot = origin.find(".", host_start)
+                    while dot > host_start:
+                        if origin[dot:] in with_port:
+                            labels = origin[host_start:dot]
+                            if (
+                                labels.isascii()
+                                and labels.isalnum()
+                                and (labels.islower() or labels.isdigit())
+                            ) or _SUBDOMAIN_LABELS.fullmatch(labels) is not None:
+                                return origin
+                            break
+                        dot = origin.find(".", dot + 1)
         if not self._needs_grammar or _REQUEST_ORIGIN.fullmatch(origin) is None:
             return None
         if self._regex is not None and self._regex(origin):

@@ -87,7 +87,7 @@ class CORSMiddleware:
       "When the application raises").
     """
 
-    __slots__ = ("_paths", "_policy", "app")
+    __slots__ = ("_paths", "_policy", "_without_origin", "app")
 
     def __init__(
         self,
@@ -117,8 +117,11 @@ class CORSMiddleware:
         self.app = app
         self._paths: PathPolicies | None = PathPolicies(paths) if paths is not None else None
         self._policy: Policy | None = None
+        self._without_origin: Decision | None = None
         if paths is None:
             self._policy = Policy.from_mapping(policy if policy is not None else options)
+            # Policy.decide() promises one decision for every request without an Origin.
+            self._without_origin = self._policy.decide("GET", None)
 
     @property
     def policy(self) -> Policy | None:
@@ -143,9 +146,24 @@ class CORSMiddleware:
             policy = self._paths.policy_for(request_path(environ))  # type: ignore[union-attr]
             if policy is None:
                 return self.app(environ, start_response)
-        decision = decide_environ(policy, environ)
-        if decision.answer_here:
-            return answer_preflight(decision, start_response)
+        # decide_environ(), inlined: this is the request path.
+        method = environ["REQUEST_METHOD"]
+        origin = environ.get("HTTP_ORIGIN")
+        without_origin = self._without_origin  # None when policies differ by path
+        if origin is None and without_origin is not None:
+            decision = without_origin  # the same for every request without an Origin
+        elif method == "OPTIONS":
+            decision = policy.decide(
+                method,
+                origin,
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+            )
+            if decision.answer_here:
+                return answer_preflight(decision, start_response)
+        else:
+            decision = policy.decide(method, origin)
         decorate = decision.decorate
 
         def start_cors_response(
