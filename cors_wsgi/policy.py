@@ -43,6 +43,7 @@ _REQUEST_HEADERS_SLACK = 64
 # The cap on Access-Control-Request-Headers when any header is allowed: far above what any
 # browser sends, far below a hostile megabyte (V18).
 _ANY_REQUEST_HEADERS_MAX_LENGTH = 8192
+_NONE: frozenset[str] = frozenset()
 # With allow_methods='*' and no credentials, preflights for these are answered from a table.
 _COMMON_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -684,7 +685,9 @@ class Policy:
         self, request_headers: str, allowed_origin: str, tail: tuple[tuple[str, str], ...]
     ) -> Decision | tuple[tuple[str, str], ...]:
         """The refusal for Access-Control-Request-Headers, or the preflight's tail to send."""
-        names = h.parse_request_headers(request_headers, self._max_request_headers_length)
+        names = h.parse_request_headers(
+            request_headers, self._max_request_headers_length, self._allow_headers_set or _NONE
+        )
         passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail) if self.debug else ()
         if names is None:
             if not self.debug:

@@ -14,7 +14,7 @@ from cors_wsgi.policy import Policy
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from cors_wsgi.decision import Decision
+    from cors_wsgi.decision import Decision, HeaderList
 
 __all__ = ["CORSMiddleware", "answer_preflight", "decide_environ", "request_path"]
 
@@ -87,7 +87,7 @@ class CORSMiddleware:
       "When the application raises").
     """
 
-    __slots__ = ("_paths", "_policy", "_without_origin", "app")
+    __slots__ = ("_decorate_without_origin", "_paths", "_policy", "app")
 
     def __init__(
         self,
@@ -117,11 +117,10 @@ class CORSMiddleware:
         self.app = app
         self._paths: PathPolicies | None = PathPolicies(paths) if paths is not None else None
         self._policy: Policy | None = None
-        self._without_origin: Decision | None = None
+        self._decorate_without_origin: Callable[[HeaderList], HeaderList] | None = None
         if paths is None:
             self._policy = Policy.from_mapping(policy if policy is not None else options)
-            # Policy.decide() promises one decision for every request without an Origin.
-            self._without_origin = self._policy.decide("GET", None)
+            self._decorate_without_origin = self._policy.decide("GET", None).decorate
 
     @property
     def policy(self) -> Policy | None:
@@ -141,30 +140,31 @@ class CORSMiddleware:
         return self._paths.policy_for(path)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        policy = self._policy
-        if policy is None:
-            policy = self._paths.policy_for(request_path(environ))  # type: ignore[union-attr]
-            if policy is None:
-                return self.app(environ, start_response)
-        # decide_environ(), inlined: this is the request path.
-        method = environ["REQUEST_METHOD"]
         origin = environ.get("HTTP_ORIGIN")
-        without_origin = self._without_origin  # None when policies differ by path
-        if origin is None and without_origin is not None:
-            decision = without_origin  # the same for every request without an Origin
-        elif method == "OPTIONS":
-            decision = policy.decide(
-                method,
-                origin,
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-            )
-            if decision.answer_here:
-                return answer_preflight(decision, start_response)
+        decorate = self._decorate_without_origin  # None when policies differ by path
+        if origin is None and decorate is not None:
+            pass  # Policy.decide() promises one decision for every request without Origin
         else:
-            decision = policy.decide(method, origin)
-        decorate = decision.decorate
+            policy = self._policy
+            if policy is None:
+                policy = self._paths.policy_for(request_path(environ))  # type: ignore[union-attr]
+                if policy is None:
+                    return self.app(environ, start_response)
+            # decide_environ(), inlined: this is the request path.
+            method = environ["REQUEST_METHOD"]
+            if method == "OPTIONS":
+                decision = policy.decide(
+                    method,
+                    origin,
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+                )
+                if decision.answer_here:
+                    return answer_preflight(decision, start_response)
+            else:
+                decision = policy.decide(method, origin)
+            decorate = decision.decorate
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigError, Policy
@@ -519,6 +519,9 @@ def _compiled(texts: list[str]) -> tuple[re.Pattern[str], ...]:
     ),
     subject=st.text(alphabet="abAB", max_size=6),
 )
+# The reviewer's shape: joined, the conditional reads the first pattern's group 1.
+@example(texts=["(a)", "(b)?(?(1)a|b)"], subject="bb")
+@example(texts=["(a)", r"(b)\1"], subject="bb")
 def test_combined_regexes_answer_as_the_patterns_one_by_one(
     texts: list[str], subject: str
 ) -> None:

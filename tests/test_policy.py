@@ -629,7 +629,7 @@ def test_credentialed_regex_anchored_to_a_domain_is_accepted(pattern: str) -> No
         ("allow_origin_func_ttl", float("nan")),
     ],
 )
-def test_numeric_options_must_be_numbers_of_the_right_type(option: str, value: object) -> None:
+def test_numeric_options_must_be_numbers_of_the_right_type(option: str, value: Any) -> None:
     extra: dict[str, Any] = {"allow_origin_func": bool} if option.startswith("allow_") else {}
     with pytest.raises(ConfigError) as caught:
         Policy(allow_origins=[APP], **extra, **{option: value})
