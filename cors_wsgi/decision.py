@@ -20,6 +20,31 @@ HeaderList = list[tuple[str, str]]
 _new_decision = tuple.__new__
 
 _EMPTY_BODY_HEADERS = ((CONTENT_TYPE, "text/plain; charset=utf-8"), (CONTENT_LENGTH, "0"))
+# Response header names, as applications commonly spell them, that decorate() never replaces.
+_COMMON_OTHER_NAMES = frozenset(
+    spelling
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "Content-Encoding",
+        "Content-Language",
+        "Content-Disposition",
+        "Content-Security-Policy",
+        "Cache-Control",
+        "Date",
+        "ETag",
+        "Expires",
+        "Last-Modified",
+        "Location",
+        "Server",
+        "Set-Cookie",
+        "Strict-Transport-Security",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+    )
+    for spelling in (name, name.lower())
+)
 # The names decorate() takes out of the app's headers: our own, and Vary, which it merges.
 _REPLACED_LOWER = OWNED_RESPONSE_HEADERS_LOWER | {"vary"}
 
@@ -46,7 +71,17 @@ def make_decision(
     lines = (*headers, *vary_line(vary))
     return _new_decision(
         Decision,
-        (preflight, answer_here, allowed, status, headers, vary, reason_template, reason_values, lines),
+        (
+            preflight,
+            answer_here,
+            allowed,
+            status,
+            headers,
+            vary,
+            reason_template,
+            reason_values,
+            lines,
+        ),
     )
 
 
@@ -105,8 +140,13 @@ class Decision(NamedTuple):
         one of each goes out (R18); the app's Vary lines and ours become one line (R30).
         """
         for name, _ in headers:
-            # Every replaced name starts with "a" or "v": only those are lowercased.
-            if name and name[0] in "aAvV" and name.lower() in _REPLACED_LOWER:
+            # Every replaced name starts with "a" or "v": only those are lowercased. The
+            # commonest names skip even that test with one set lookup.
+            if (
+                name not in _COMMON_OTHER_NAMES
+                and name[:1] in "aAvV"
+                and name.lower() in _REPLACED_LOWER
+            ):
                 return self._merge_into(headers)
         return [*headers, *self.header_lines]
 

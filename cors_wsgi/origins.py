@@ -449,7 +449,15 @@ class OriginMatcher:
     one full-match pattern, and the callable's answers are cached.
     """
 
-    __slots__ = ("_cache", "_entries", "_func", "_needs_grammar", "_regex", "_regexes", "_suffixes")
+    __slots__ = (
+        "_cache",
+        "_entries",
+        "_func",
+        "_needs_grammar",
+        "_regex",
+        "_regexes",
+        "_suffixes",
+    )
 
     def __init__(
         self,
@@ -593,7 +601,11 @@ def _matches_suffix(
             host_end = len(origin)
     # An exact host on any port; the keys of wildcards start with a dot, which no request
     # host may (an empty first label, "https://.example.com").
-    if any_port and not origin.startswith(".", host_start) and origin[host_start:host_end] in any_port:
+    if (
+        any_port
+        and not origin.startswith(".", host_start)
+        and origin[host_start:host_end] in any_port
+    ):
         return _is_port_part(origin, host_end)
     dot = origin.find(".", host_start, host_end)
     while dot > host_start:

@@ -44,6 +44,8 @@ _REQUEST_HEADERS_SLACK = 64
 # browser sends, far below a hostile megabyte (V18).
 _ANY_REQUEST_HEADERS_MAX_LENGTH = 8192
 _NONE: frozenset[str] = frozenset()
+# How many accepted Access-Control-Request-Headers values of non-browser form are remembered.
+_MAX_LEARNED_VALUES = 256
 # With allow_methods='*' and no credentials, preflights for these are answered from a table.
 _COMMON_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -139,6 +141,8 @@ class Policy:
     """
 
     __slots__ = (
+        "_accepted_request_headers",
+        "_accepted_request_headers_limit",
         "_actual_by_origin",
         "_actual_vary",
         "_actual_vary_line",
@@ -149,7 +153,6 @@ class Policy:
         "_any_origin",
         "_any_origin_actual",
         "_authorization_allowed",
-        "_browser_request_headers",
         "_fast_preflight_methods",
         "_matcher",
         "_max_request_headers_length",
@@ -213,7 +216,8 @@ class Policy:
     _preflight_tail: tuple[tuple[str, str], ...]
     _preflight_vary: tuple[str, ...]
     _any_origin_actual: Decision | None
-    _browser_request_headers: frozenset[str]
+    _accepted_request_headers: set[str]
+    _accepted_request_headers_limit: int
     _refusal_level: int
     _refused_actual: Decision
     _refused_preflight_origin: Decision
@@ -407,7 +411,11 @@ class Policy:
                 for size in range(1, len(ordered) + 1)
                 for subset in itertools.combinations(ordered, size)
             )
-        set_("_browser_request_headers", browser_values)
+        # Values other clients send (spaces, other cases and orders) are parsed once, then
+        # remembered when every name is allowed: a bounded set, so that a client sending
+        # random values costs parsing, never memory.
+        set_("_accepted_request_headers", set(browser_values))
+        set_("_accepted_request_headers_limit", len(browser_values) + _MAX_LEARNED_VALUES)
 
         preflight_tail: tuple[tuple[str, str], ...] = credentials_header
         if methods_value is not None:
@@ -438,7 +446,13 @@ class Policy:
                 reason_template="no Origin header: not a CORS request; '*' is sent to any origin",
             )
             any_origin_actual = make_decision(
-                False, False, True, None, any_headers, (), "%(option)s is '*': any origin",
+                False,
+                False,
+                True,
+                None,
+                any_headers,
+                (),
+                "%(option)s is '*': any origin",
                 _ORIGINS_OPTION,
             )
         else:
@@ -571,7 +585,7 @@ class Policy:
                     # The length first: a set lookup would hash a hostile megabyte (V18).
                     or (
                         len(request_headers) <= self._max_request_headers_length
-                        and request_headers in self._browser_request_headers
+                        and request_headers in self._accepted_request_headers
                     )
                 )
                 and (request_private_network != "true" or not self.allow_private_network)
@@ -657,7 +671,7 @@ class Policy:
         # The length check comes before the set lookup, which would hash the whole value.
         if request_headers and (
             len(request_headers) > self._max_request_headers_length
-            or request_headers not in self._browser_request_headers
+            or request_headers not in self._accepted_request_headers
         ):
             refusal = self._check_request_headers(request_headers, allowed_origin, tail)
             if isinstance(refusal, Decision):
@@ -706,6 +720,9 @@ class Policy:
                         (("header", _shortened(name)), *_HEADERS_OPTION),
                         passed,
                     )
+            accepted = self._accepted_request_headers
+            if len(accepted) < self._accepted_request_headers_limit:
+                accepted.add(request_headers)
             return tail
         if h.AUTHORIZATION in names and not self._authorization_allowed:
             return self._refusal(
@@ -879,7 +896,9 @@ def _accepts_look_alike(problems: ProblemCollector, option: str, regex: re.Patte
         if regex.fullmatch(canary):
             insecure = canary.startswith("http://")
             problems.add(
-                Code.INSECURE_ORIGIN_WITH_CREDENTIALS if insecure else Code.REGEX_MATCHES_ANY_ORIGIN,
+                Code.INSECURE_ORIGIN_WITH_CREDENTIALS
+                if insecure
+                else Code.REGEX_MATCHES_ANY_ORIGIN,
                 option,
                 regex.pattern,
                 f"this pattern accepts {canary!r} ({what}); "

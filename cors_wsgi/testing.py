@@ -301,8 +301,10 @@ class CORSExchange:
     def _report(self) -> str:
         """The verdict, and what the server side said about these requests."""
         said = "".join(f"\n  {line}" for line in self.server_log)
-        return f"{self.verdict}\ncors_wsgi on the server side logged:{said}" if said else str(
-            self.verdict
+        return (
+            f"{self.verdict}\ncors_wsgi on the server side logged:{said}"
+            if said
+            else str(self.verdict)
         )
 
     @property

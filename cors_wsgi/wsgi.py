@@ -31,11 +31,9 @@ def request_path(environ: WSGIEnvironment) -> str:
     adapter that matches paths uses this, so that all of them see the same path.
     """
     path: str = environ.get("PATH_INFO") or ""
-    if not path.isascii():
-        try:
-            path = path.encode("latin-1").decode("utf-8", "replace")
-        except UnicodeEncodeError:
-            pass  # not bytes in latin-1: a server that decoded the path already
+    # A character above U+00FF is no latin-1 byte: a server that decoded the path already.
+    if not path.isascii() and max(path) <= "\xff":
+        path = path.encode("latin-1").decode("utf-8", "replace")
     return "/" + path.lstrip("/")
 
 

@@ -468,7 +468,9 @@ def test_regex_list_with_a_named_group_used_twice_still_matches_both() -> None:
 
 
 def test_regex_list_keeps_each_patterns_inline_flags_to_itself() -> None:
-    policy = Policy(allow_origin_regex=[r"(?i)https://upper\.example\.com", r"https://a+\.example\.com"])
+    policy = Policy(
+        allow_origin_regex=[r"(?i)https://upper\.example\.com", r"https://a+\.example\.com"]
+    )
     matcher = OriginMatcher((), policy.allow_origin_regex, None, 0)
     assert matcher.match("https://aa.example.com") is not None
     # The grammar of request origins refuses uppercase before any regex sees it (R36).

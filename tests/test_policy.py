@@ -702,3 +702,15 @@ def test_pattern_matched_decisions_carry_the_same_vary_line() -> None:
         "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
     )
     assert actual.header_lines == (*actual.headers, ("Vary", "Origin"))
+
+
+def test_non_browser_request_headers_are_remembered_within_a_bound() -> None:
+    policy = Policy(allow_origins=[APP], allow_headers=["x-a", "x-b"])
+    values = [f"X-A{' ' * i},{' ' * j}x-B" for i in range(25) for j in range(25)]
+    for value in values:
+        assert policy.decide("OPTIONS", APP, "GET", value).allowed, value
+    assert policy.decide("OPTIONS", APP, "GET", values[0]).allowed  # remembered: still right
+    assert not policy.decide("OPTIONS", APP, "GET", "X-A, x-c").allowed  # refused: not kept
+    remembered = policy._accepted_request_headers
+    assert len(remembered) <= 3 + 256
+    assert "X-A, x-c" not in remembered

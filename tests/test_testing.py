@@ -624,12 +624,16 @@ def partial_server() -> Flask:
 
     @app.route("/api/items", methods=["OPTIONS"])
     def preflight() -> tuple[str, int, dict[str, str]]:
-        return "", 204, {
-            "Access-Control-Allow-Origin": PAGE,
-            "Access-Control-Allow-Credentials": "true",
-            "Access-Control-Allow-Methods": "PUT",
-            "Access-Control-Allow-Headers": "content-type",
-        }
+        return (
+            "",
+            204,
+            {
+                "Access-Control-Allow-Origin": PAGE,
+                "Access-Control-Allow-Credentials": "true",
+                "Access-Control-Allow-Methods": "PUT",
+                "Access-Control-Allow-Headers": "content-type",
+            },
+        )
 
     return app
 
@@ -671,8 +675,12 @@ def test_cors_fetch_in_process_reports_the_servers_reason() -> None:
     exchange = cors_fetch(
         cors_app(), "/items", origin=PAGE, method="PUT", request_headers={"X-Other": "1"}
     )
-    assert any("request header 'x-other' is not in allow_headers" in line for line in exchange.server_log)
-    with pytest.raises(CORSAssertionError, match="request header 'x-other' is not in allow_headers"):
+    assert any(
+        "request header 'x-other' is not in allow_headers" in line for line in exchange.server_log
+    )
+    with pytest.raises(
+        CORSAssertionError, match="request header 'x-other' is not in allow_headers"
+    ):
         exchange.assert_allowed()
 
 
