@@ -233,3 +233,19 @@ def test_warning_when_allow_all_makes_an_allow_list_irrelevant() -> None:
 
 class StrictCommonMiddleware(CommonMiddleware):
     """A project's own CommonMiddleware: it still redirects preflights."""
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("CORS_PREFLIGHT_STATUS", 200.0),
+        ("CORS_PREFLIGHT_STATUS", True),
+        ("CORS_PREFLIGHT_MAX_AGE", 60.0),
+    ],
+)
+def test_numeric_setting_that_is_no_int_is_an_error(setting: str, value: object) -> None:
+    # issue 10, item 5: a float status passed in 0.1.0 and failed every preflight later.
+    with override_settings(**{setting: value}):
+        found = [m for m in cors_messages() if isinstance(m, Error)]
+    assert [m.id for m in found] in (["cors_wsgi.E026"], ["cors_wsgi.E021"])
+    assert setting in found[0].msg
