@@ -71,12 +71,14 @@ def explain(
     """
     steps: list[str] = []
     chosen = _policy_for(policy, path, steps)
+    lines, bare_names = _as_header_lines(request_headers)
     request = fetch.BrowserRequest.create(
         origin=origin,
         url=path,
         method=method,
-        request_headers=_as_header_lines(request_headers),
+        request_headers=lines,
         credentials=credentials,
+        listed_header_names=bare_names,
     )
     if chosen is None:
         return Explanation(False, (), None, tuple(steps), None)
@@ -208,7 +210,15 @@ def _policy_for(
     return chosen
 
 
-def _as_header_lines(request_headers: Iterable[str] | Mapping[str, str]) -> list[str]:
+def _as_header_lines(
+    request_headers: Iterable[str] | Mapping[str, str],
+) -> tuple[list[str], list[str]]:
+    """The ``Name: value`` lines, and the bare names whose values are not known.
+
+    A bare name is never given a made-up value (an empty or dummy value would make
+    ``accept`` look safelisted): it is checked as the unsafe header a browser would list.
+    """
     if isinstance(request_headers, Mapping):
-        return [f"{name}: {value}" for name, value in request_headers.items()]
-    return [line if ":" in line else f"{line}: x" for line in request_headers]
+        return [f"{name}: {value}" for name, value in request_headers.items()], []
+    lines = [line for line in request_headers if ":" in line]
+    return lines, [line.strip() for line in request_headers if ":" not in line]

@@ -987,8 +987,8 @@ def _headers_step(
         text = f"the preflight's Access-Control-Allow-Headers covers {', '.join(names)} (R21)"
     if request.listed_header_names:
         text += (
-            "; the header values are unknown, so every name the preflight listed was "
-            "checked, as the browser that listed them requires"
+            "; the values of " + ", ".join(request.listed_header_names) + " are unknown, so "
+            "each was checked as a CORS-unsafe header (a browser lists a name only then)"
         )
     return Step(PREFLIGHT_ALLOW_HEADERS, True, text, "R21")
 

@@ -149,3 +149,16 @@ def test_explain_names_the_allow_origin_func() -> None:
     assert explain(policy, origin="https://t1.example.net").steps[0] == (
         "allow_origin_func allows 'https://t1.example.net'"
     )
+
+
+def test_a_bare_header_name_is_never_given_a_made_up_value() -> None:
+    # "Accept" with an unknown value: 0.1.0 gave it the value "x", which is safelisted, and
+    # said allowed without a preflight; the browser lists accept when its value is unsafe.
+    explanation = explain(POLICY, origin="https://app.example.com", request_headers=["Accept"])
+    assert explanation.preflight_headers is not None
+    assert not explanation.allowed
+    assert any("accept" in step for step in explanation.steps)
+    with_value = explain(
+        POLICY, origin="https://app.example.com", request_headers=["Accept: application/json"]
+    )
+    assert with_value.allowed and with_value.preflight_headers is None

@@ -665,7 +665,7 @@ def test_recorded_preflight_of_one_safelisted_name_is_judged(partial_server: Fla
 
 def test_recorded_preflight_says_the_values_are_unknown(flask_app: Flask) -> None:
     verdict = assert_cors_allowed(_recorded_preflight(flask_app, "content-type"), credentials=True)
-    assert "values are unknown" in str(verdict)
+    assert "values of content-type are unknown" in str(verdict)
 
 
 # ---- issue 11: in process, the helpers give the server's exact reason
