@@ -26,15 +26,15 @@ def request_path(environ: WSGIEnvironment) -> str:
     """The request's path as the application reads it, for choosing a policy by path.
 
     PEP 3333 hands PATH_INFO over as latin-1-decoded bytes, so ``/café/`` arrives as
-    ``'/cafÃ©/'``; it is decoded as UTF-8 here (undecodable bytes become U+FFFD), and
-    leading slashes are collapsed to one, as Werkzeug does for ``request.path``. Every
-    adapter that matches paths uses this, so that all of them see the same path.
+    ``'/cafÃ©/'``; it is decoded as UTF-8 here (undecodable bytes become U+FFFD). Every
+    adapter that matches paths uses this, so that all of them see the same characters.
+    An empty PATH_INFO is ``"/"``.
     """
-    path: str = environ.get("PATH_INFO") or ""
+    path: str = environ.get("PATH_INFO") or "/"
     # A character above U+00FF is no latin-1 byte: a server that decoded the path already.
     if not path.isascii() and max(path) <= "\xff":
         path = path.encode("latin-1").decode("utf-8", "replace")
-    return "/" + path.lstrip("/")
+    return path
 
 
 def decide_environ(policy: Policy, environ: WSGIEnvironment) -> Decision:

@@ -468,12 +468,13 @@ def test_paths_match_a_non_ascii_prefix_as_the_app_reads_it() -> None:
     assert call(app, "GET", "/cafe/menu", ORIGIN=APP_ORIGIN).get("Vary") is None
 
 
-def test_request_path_decodes_as_werkzeug_does() -> None:
+def test_request_path_decodes_pep_3333_strings() -> None:
     assert request_path({"PATH_INFO": "/café/".encode().decode("latin-1")}) == "/café/"
     assert request_path({"PATH_INFO": "/\xff"}) == "/\ufffd"  # not UTF-8: replaced
     assert request_path({"PATH_INFO": "/caf\u00e9\u20ac"}) == "/caf\u00e9\u20ac"  # decoded already
     assert request_path({}) == "/"
-    assert request_path({"PATH_INFO": "//api"}) == "/api"
+    # Only the characters change: the generic middleware sees "//api" as the app does.
+    assert request_path({"PATH_INFO": "//api"}) == "//api"
 
 
 def test_preflight_status_float_is_refused_at_construction() -> None:

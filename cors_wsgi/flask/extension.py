@@ -260,7 +260,7 @@ class _AppState:
         if routed is None:
             routed = self._needs_routing()
         if not routed:
-            policy = self._policy_everywhere or self.policy_for_path(request_path(environ))
+            policy = self._policy_everywhere or self.policy_for_path(_flask_path(environ))
             if policy is None:
                 return self._wsgi_app(environ, start_response)
             decision = decide(policy, environ)
@@ -290,6 +290,11 @@ class _AppState:
             return start_response(status, headers, exc_info)
 
         return start_cors_response
+
+
+def _flask_path(environ: WSGIEnvironment) -> str:
+    """The path as ``flask.request.path`` reads it: decoded, leading slashes made one."""
+    return "/" + request_path(environ).lstrip("/")
 
 
 def _may_be_preflight(environ: WSGIEnvironment) -> bool:
