@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cors_wsgi import fetch
 from cors_wsgi.errors import ProblemCollector
-from cors_wsgi.origins import ANY_ORIGIN, OriginMatcher, OriginPattern, parse_origin_pattern
+from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
@@ -71,12 +71,14 @@ def explain(
     """
     steps: list[str] = []
     chosen = _policy_for(policy, path, steps)
+    lines, bare_names = _as_header_lines(request_headers)
     request = fetch.BrowserRequest.create(
         origin=origin,
         url=path,
         method=method,
-        request_headers=_as_header_lines(request_headers),
+        request_headers=lines,
         credentials=credentials,
+        listed_header_names=bare_names,
     )
     if chosen is None:
         return Explanation(False, (), None, tuple(steps), None)
@@ -119,20 +121,24 @@ def explain(
 
 
 def describe_origin(policy: Policy, origin: str) -> str:
-    """One sentence: which allow-list entry lets ``origin`` in, or why none does."""
-    if policy.allow_origins == (ANY_ORIGIN,):
+    """One sentence: which allow-list entry lets ``origin`` in, or why none does.
+
+    The policy itself says which entry matched (the matcher that decides requests), so
+    this sentence never contradicts the decision.
+    """
+    entry = policy.matching_entry(origin)
+    if entry is None:
+        return f"{origin!r} is not allowed: {_why_not(policy, origin)}"
+    option, text = entry
+    if text == ANY_ORIGIN:
         return "allow_origins is '*': any origin may read anonymous responses"
-    if origin in policy.allow_origins:
-        return f"{origin!r} is listed in allow_origins"
-    for pattern in policy.origin_patterns:
-        if not pattern.is_exact and OriginMatcher((pattern,), (), None, 0).match(origin):
-            return f"{origin!r} matches the allow_origins entry {pattern.text!r}"
-    for regex in policy.allow_origin_regex:
-        if regex.fullmatch(origin) and OriginMatcher((), (regex,), None, 0).match(origin):
-            return f"{origin!r} matches allow_origin_regex {regex.pattern!r}"
-    if policy.allow_origin_func is not None and policy.decide("GET", origin).allowed:
+    if option == "allow_origin_func":
         return f"allow_origin_func allows {origin!r}"
-    return f"{origin!r} is not allowed: {_why_not(policy, origin)}"
+    if option == "allow_origin_regex":
+        return f"{origin!r} matches {option} {text!r}"
+    if text == origin:
+        return f"{origin!r} is listed in {option}"
+    return f"{origin!r} matches the {option} entry {text!r}"
 
 
 def _why_not(policy: Policy, origin: str) -> str:
@@ -206,7 +212,15 @@ def _policy_for(
     return chosen
 
 
-def _as_header_lines(request_headers: Iterable[str] | Mapping[str, str]) -> list[str]:
+def _as_header_lines(
+    request_headers: Iterable[str] | Mapping[str, str],
+) -> tuple[list[str], list[str]]:
+    """The ``Name: value`` lines, and the bare names whose values are not known.
+
+    A bare name is never given a made-up value (an empty or dummy value would make
+    ``accept`` look safelisted): it is checked as the unsafe header a browser would list.
+    """
     if isinstance(request_headers, Mapping):
-        return [f"{name}: {value}" for name, value in request_headers.items()]
-    return [line if ":" in line else f"{line}: x" for line in request_headers]
+        return [f"{name}: {value}" for name, value in request_headers.items()], []
+    lines = [line for line in request_headers if ":" in line]
+    return lines, [line.strip() for line in request_headers if ":" not in line]

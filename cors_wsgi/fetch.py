@@ -128,6 +128,10 @@ class BrowserRequest:
     order); names a script may not set are left out and listed in ``dropped_headers``
     (R14: the browser silently ignores them). ``method`` is normalized as browsers do
     (R10). Build one with :meth:`create`, which accepts looser input.
+
+    ``listed_header_names`` are names known only from a recorded preflight's
+    Access-Control-Request-Headers, their values unknown: a browser lists a name there
+    only when its value is CORS-unsafe, so each counts as unsafe, whatever its name.
     """
 
     url: str
@@ -137,6 +141,7 @@ class BrowserRequest:
     credentials: bool = False
     force_preflight: bool = False
     dropped_headers: tuple[str, ...] = ()
+    listed_header_names: tuple[str, ...] = ()
 
     @classmethod
     def create(
@@ -148,6 +153,7 @@ class BrowserRequest:
         request_headers: HeaderInput = (),
         credentials: bool = False,
         force_preflight: bool = False,
+        listed_header_names: Iterable[str] = (),
     ) -> BrowserRequest:
         """Build a request from loose input.
 
@@ -171,6 +177,7 @@ class BrowserRequest:
             credentials=credentials,
             force_preflight=force_preflight,
             dropped_headers=tuple(dropped),
+            listed_header_names=tuple(sorted({name.lower() for name in listed_header_names})),
         )
 
     @property
@@ -181,12 +188,17 @@ class BrowserRequest:
     @property
     def unsafe_header_names(self) -> tuple[str, ...]:
         """The CORS-unsafe request-header names, as the preflight lists them (R13)."""
-        return cors_unsafe_request_header_names(self.headers)
+        names = cors_unsafe_request_header_names(self.headers)
+        if not self.listed_header_names:
+            return names
+        return tuple(sorted({*names, *self.listed_header_names}))
 
     @property
     def preflight_needed(self) -> bool:
         """Whether the browser sends a preflight before this request (R9, R12)."""
-        return needs_preflight(self.method, self.headers, force=self.force_preflight)
+        return bool(self.listed_header_names) or needs_preflight(
+            self.method, self.headers, force=self.force_preflight
+        )
 
     def preflight_headers(self) -> list[tuple[str, str]]:
         """The CORS headers of the preflight the browser sends for this request (R13)."""
@@ -874,6 +886,17 @@ def _method_step(
     request: BrowserRequest, methods: list[str] | None, response: ResponseHead
 ) -> Step:
     method = request.method
+    if methods is None and request.force_preflight:
+        # Fetch, CORS-preflight fetch: "if methods is null and request's use-CORS-preflight
+        # flag is set", the methods list is the request's own method.
+        return Step(
+            PREFLIGHT_ALLOW_METHODS,
+            True,
+            "the preflight has no Access-Control-Allow-Methods; for a request the browser "
+            "preflights in any case (an upload with progress listeners), its own method "
+            f"{method} then counts as allowed (R20)",
+            "R20",
+        )
     listed = methods or []
     if method in listed:
         return Step(
@@ -962,6 +985,11 @@ def _headers_step(
         text = "no CORS-unsafe request headers to allow (R21)"
     else:
         text = f"the preflight's Access-Control-Allow-Headers covers {', '.join(names)} (R21)"
+    if request.listed_header_names:
+        text += (
+            "; the values of " + ", ".join(request.listed_header_names) + " are unknown, so "
+            "each was checked as a CORS-unsafe header (a browser lists a name only then)"
+        )
     return Step(PREFLIGHT_ALLOW_HEADERS, True, text, "R21")
 
 

@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 from cors_wsgi.errors import Code, ProblemCollector
 
-__all__ = ["ANY_ORIGIN", "OriginMatcher", "OriginPattern", "parse_origin_pattern"]
+__all__ = [
+    "ANY_ORIGIN",
+    "OriginMatcher",
+    "OriginPattern",
+    "parse_origin_pattern",
+    "regex_canaries",
+]
 
 logger = logging.getLogger("cors_wsgi")
 
@@ -298,6 +304,21 @@ def parse_origin_pattern(
             "else use allow_origin_regex",
         )
         return None
+    if base.endswith("."):
+        # A trailing dot makes another origin, which browsers send only for an address typed
+        # with the dot; every check below (public suffixes, loopback) reads the name without
+        # it, so it is refused rather than half-understood.
+        undotted = _suggested(scheme, rest.replace(".:", ":").rstrip("."))
+        problems.add(
+            Code.ORIGIN_WITH_BAD_HOST,
+            option,
+            text,
+            f"remove the trailing dot of the host: write {undotted!r} (the dotted form is "
+            "another origin; to accept it as well, use allow_origin_regex)",
+        )
+        # Go on with the name without the dot, so that its own problems are reported too.
+        parse_origin_pattern(undotted, option, problems)
+        return None
     host_problem = _host_problem(base)
     if host_problem is not None:
         problems.add(Code.ORIGIN_WITH_BAD_HOST, option, text, host_problem)
@@ -428,7 +449,15 @@ class OriginMatcher:
     one full-match pattern, and the callable's answers are cached.
     """
 
-    __slots__ = ("_cache", "_func", "_needs_grammar", "_regex", "_suffixes")
+    __slots__ = (
+        "_cache",
+        "_entries",
+        "_func",
+        "_needs_grammar",
+        "_regex",
+        "_regexes",
+        "_suffixes",
+    )
 
     def __init__(
         self,
@@ -443,16 +472,21 @@ class OriginMatcher:
         # ".example.com:8443" for wildcards, "localhost" for an exact host on any port.
         with_port: dict[str, set[str]] = {}
         any_port: dict[str, set[str]] = {}
+        # (scheme, key) -> the entry as written, for explanations.
+        self._entries: dict[tuple[str, str], str] = {}
         for pattern in patterns:
             if pattern.port == ANY_PORT:
-                any_port.setdefault(pattern.scheme, set()).add(pattern.host)
+                key = pattern.host
+                any_port.setdefault(pattern.scheme, set()).add(key)
             else:
-                suffix = f"{pattern.host}:{pattern.port}" if pattern.port else pattern.host
-                with_port.setdefault(pattern.scheme, set()).add(suffix)
+                key = f"{pattern.host}:{pattern.port}" if pattern.port else pattern.host
+                with_port.setdefault(pattern.scheme, set()).add(key)
+            self._entries[pattern.scheme, key] = pattern.text
         self._suffixes = {
             scheme: (frozenset(with_port.get(scheme, ())), frozenset(any_port.get(scheme, ())))
             for scheme in with_port.keys() | any_port.keys()
         }
+        self._regexes = regexes
         self._regex = combine_regexes(regexes)
         self._func = func
         self._cache = _TimedCache(func_cache_size, func_ttl) if func and func_ttl > 0 else None
@@ -474,8 +508,28 @@ class OriginMatcher:
         if self._suffixes:
             scheme_end = origin.find("://")
             tables = self._suffixes.get(origin[:scheme_end]) if scheme_end > 0 else None
-            if tables is not None and _matches_suffix(origin, scheme_end + 3, *tables):
-                return origin
+            if tables is not None:
+                with_port, any_port = tables
+                host_start = scheme_end + 3
+                if any_port or origin.startswith("[", host_start):
+                    if _matches_suffix(origin, host_start, with_port, any_port):
+                        return origin
+                else:
+                    # _matches_suffix() for the common case, inlined: wildcards on a fixed
+                    # port, probed at each dot (a dot past the host leaves a ":" in what
+                    # stands before it, which no label allows).
+                    dot = origin.find(".", host_start)
+                    while dot > host_start:
+                        if origin[dot:] in with_port:
+                            labels = origin[host_start:dot]
+                            if (
+                                labels.isascii()
+                                and labels.isalnum()
+                                and (labels.islower() or labels.isdigit())
+                            ) or _SUBDOMAIN_LABELS.fullmatch(labels) is not None:
+                                return origin
+                            break
+                        dot = origin.find(".", dot + 1)
         if not self._needs_grammar or _REQUEST_ORIGIN.fullmatch(origin) is None:
             return None
         if self._regex is not None and self._regex(origin):
@@ -483,6 +537,29 @@ class OriginMatcher:
         if self._func is not None and self._ask_func(origin):
             return origin
         return None
+
+    def matching_entry(self, origin: str) -> tuple[str, str] | None:
+        """Which non-exact entry allows ``origin``, as ``(option, entry)``; for explanations.
+
+        Each entry is tried alone with the same code as :meth:`match`, so the answer agrees
+        with the decision (slower, and never on the request path).
+        """
+        if self.match(origin) is None:
+            return None
+        for scheme, (with_port, any_port) in self._suffixes.items():
+            prefix = scheme + "://"
+            if not origin.startswith(prefix):
+                continue
+            for key in sorted(with_port | any_port):
+                one = (frozenset({key}) & with_port, frozenset({key}) & any_port)
+                if _matches_suffix(origin, len(prefix), *one):
+                    return ("allow_origins", self._entries[scheme, key])
+        for regex in self._regexes:
+            if regex.fullmatch(origin):
+                return ("allow_origin_regex", regex.pattern)
+        func = self._func
+        name = getattr(func, "__qualname__", None) or repr(func)
+        return ("allow_origin_func", name)
 
     def _ask_func(self, origin: str) -> bool:
         cache = self._cache
@@ -522,7 +599,13 @@ def _matches_suffix(
         host_end = origin.find(":", host_start)
         if host_end < 0:
             host_end = len(origin)
-    if any_port and origin[host_start:host_end] in any_port:
+    # An exact host on any port; the keys of wildcards start with a dot, which no request
+    # host may (an empty first label, "https://.example.com").
+    if (
+        any_port
+        and not origin.startswith(".", host_start)
+        and origin[host_start:host_end] in any_port
+    ):
         return _is_port_part(origin, host_end)
     dot = origin.find(".", host_start, host_end)
     while dot > host_start:
@@ -541,23 +624,125 @@ def _is_port_part(origin: str, host_end: int) -> bool:
     )
 
 
+# What in a pattern's text can make it mean something else inside a joined alternation:
+# a backslash before a digit (a numbered backreference, or an octal escape), a named
+# backreference, a conditional group, an inline flag (global or scoped), any named group
+# (two patterns may use the same name). A false alarm only costs speed: such a pattern is
+# tried on its own.
+_NOT_JOINABLE = re.compile(r"\\[0-9]|\(\?P=|\(\?\(|\(\?[aiLmsux-]|\(\?P<|\(\?<[^=!]")
+
+
+def _joinable(regex: re.Pattern[str]) -> bool:
+    """Whether ``regex`` means exactly the same inside ``(?:...)|(?:...)`` as on its own.
+
+    Without group references, conditionals and inline flags, the groups of a pattern only
+    capture, so their numbers do not matter; and a full match of an alternation is a full
+    match of one of its branches. Verbose patterns are never joined: a comment would run
+    into the next branch.
+    """
+    return not regex.flags & re.VERBOSE and _NOT_JOINABLE.search(regex.pattern) is None
+
+
 def combine_regexes(
     regexes: tuple[re.Pattern[str], ...],
 ) -> Callable[[str], object] | None:
-    """One full-match callable for all ``regexes`` (V8: never a prefix or substring match)."""
+    """One full-match callable for all ``regexes`` (V8: never a prefix or substring match).
+
+    It answers exactly as ``any(r.fullmatch(origin) for r in regexes)`` would: patterns
+    that :func:`_joinable` proves safe are joined into one alternation per set of flags;
+    every other pattern is compiled as it was written and tried on its own.
+    """
     if not regexes:
         return None
     if len(regexes) == 1:
         return regexes[0].fullmatch
-    flags = {regex.flags for regex in regexes}
-    if len(flags) == 1:
-        try:
-            combined = re.compile("|".join(f"(?:{r.pattern})" for r in regexes), flags.pop())
-        except re.error:
-            # Patterns that cannot share one expression (a group name used twice) are
-            # tried one after another instead.
-            pass
+    by_flags: dict[int, list[re.Pattern[str]]] = {}
+    alone: list[re.Pattern[str]] = []
+    for regex in regexes:
+        if _joinable(regex):
+            by_flags.setdefault(regex.flags, []).append(regex)
         else:
-            return combined.fullmatch
-    matchers = tuple(regex.fullmatch for regex in regexes)
-    return lambda origin: any(matcher(origin) for matcher in matchers)
+            alone.append(regex)
+    matchers = [
+        group[0].fullmatch
+        if len(group) == 1
+        else re.compile("|".join(f"(?:{r.pattern})" for r in group), flags).fullmatch
+        for flags, group in by_flags.items()
+    ]
+    matchers.extend(regex.fullmatch for regex in alone)
+    if len(matchers) == 1:
+        return matchers[0]
+    found = tuple(matchers)
+    return lambda origin: any(matcher(origin) for matcher in found)
+
+
+# Characters that stand for themselves in a pattern's text, as host names use them.
+_LITERAL_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_QUANTIFIERS = frozenset("?*+{")
+# Sites anybody can register, whatever the pattern names.
+_ATTACKER_SITES = tuple(
+    (f"https://attacker.{top}", f"any .{top} site") for top in ("com", "net", "org", "io", "app")
+)
+# Loopback names are exempt from the plain-http canary, as they are from E013 (V10).
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1"})
+
+
+def _literal_domains(pattern: str) -> list[str]:
+    """The dotted host names written literally in ``pattern`` (``\\.`` read as a dot).
+
+    ``r"https://[a-z0-9-]+\\.example\\.com"`` gives ``["example.com"]``: the name the
+    pattern is meant to trust, from which the attackers' look-alikes are made. A heuristic:
+    it only chooses which origins to try the pattern on.
+    """
+    runs: list[str] = []
+    run: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern) and pattern[index + 1] in ".-/:":
+            run.append(pattern[index + 1])
+            index += 2
+            continue
+        if char.lower() in _LITERAL_HOST_CHARS or char in "/:":
+            run.append(char.lower())
+        else:
+            if char in _QUANTIFIERS and run:
+                run.pop()  # "https?": the "s" is optional, not part of the name
+            runs.append("".join(run))
+            run = []
+        index += 1
+    runs.append("".join(run))
+    domains = []
+    for text in runs:
+        host = text.rpartition("//")[2].partition(":")[0].partition("/")[0]
+        name = host.strip(".")
+        if name and all(name.split(".")) and ("." in name or host.startswith(".")):
+            domains.append(name)  # "example.com", or "com" from r"\.com"
+    return list(dict.fromkeys(domains))
+
+
+def regex_canaries(pattern: str) -> tuple[tuple[str, str], ...]:
+    """Origins an attacker can get, each with what it is, to try a credentialed regex on.
+
+    For every host name written in the pattern (``example.com``): the attacker's own site
+    under its top-level domain, the name with a prefix glued on (``evilexample.com``), the
+    name as a subdomain of the attacker's domain, and the name over plain http.
+    """
+    canaries = list(_ATTACKER_SITES)
+    for name in _literal_domains(pattern):
+        top = name.rpartition(".")[2]
+        canaries.append((f"https://attacker.{top}", f"any .{top} site"))
+        if "." not in name:
+            continue  # a bare top-level domain, as in r"https://.*\.com"
+        canaries += [
+            (f"https://attacker{name}", f"a name that merely ends in {name!r}"),
+            (f"https://www.attacker{name}", f"a name that merely ends in {name!r}"),
+            (f"https://{name}.attacker.invalid", f"{name!r} as a subdomain of another site"),
+            (f"https://www.{name}.attacker.invalid", f"{name!r} inside another site's name"),
+        ]
+        if name not in _LOOPBACK_NAMES and not name.endswith(".localhost"):
+            canaries += [
+                (f"http://{name}", "plain http, which anyone on the network can fake"),
+                (f"http://www.{name}", "plain http, which anyone on the network can fake"),
+            ]
+    return tuple(canaries)

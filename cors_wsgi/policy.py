@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from cors_wsgi import headers as h
-from cors_wsgi.decision import Decision, make_decision
+from cors_wsgi.decision import Decision, ReasonValues, _new_decision, make_decision, vary_line
 from cors_wsgi.errors import (
     WSGI_VOCABULARY,
     Code,
@@ -27,6 +27,7 @@ from cors_wsgi.origins import (
     OriginMatcher,
     OriginPattern,
     parse_origin_pattern,
+    regex_canaries,
 )
 
 __all__ = ["ANY", "Policy", "is_preflight"]
@@ -49,6 +50,11 @@ _REQUEST_HEADERS_SLACK = 64
 # The cap on Access-Control-Request-Headers when any header is allowed: far above what any
 # browser sends, far below a hostile megabyte (V18).
 _ANY_REQUEST_HEADERS_MAX_LENGTH = 8192
+_NONE: frozenset[str] = frozenset()
+# How many accepted Access-Control-Request-Headers values of non-browser form are remembered.
+_MAX_LEARNED_VALUES = 256
+# With allow_methods='*' and no credentials, preflights for these are answered from a table.
+_COMMON_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 
 OPTION_NAMES = (
     "allow_origins",
@@ -68,14 +74,38 @@ OPTION_NAMES = (
 
 RegexInput = str | re.Pattern[str]
 
+# Reasons are %-templates filled only when read (a log line, explain()): building them
+# costs on the request path. Option names are values, under keys ending in "option", so
+# that an adapter can name them as its user wrote them.
 _REASON_ORIGIN_REFUSED = (
-    "the origin matches no entry of allow_origins, allow_origin_regex or allow_origin_func"
+    "the origin matches no entry of %(origins_option)s, %(regex_option)s or %(func_option)s"
 )
+_ORIGIN_OPTIONS: ReasonValues = (
+    ("origins_option", "allow_origins"),
+    ("regex_option", "allow_origin_regex"),
+    ("func_option", "allow_origin_func"),
+)
+_ORIGINS_OPTION: ReasonValues = (("option", "allow_origins"),)
+_METHODS_OPTION: ReasonValues = (("option", "allow_methods"),)
+_HEADERS_OPTION: ReasonValues = (("option", "allow_headers"),)
+# V18: a flood is refused before it is parsed, with a reason that does not quote it.
 _REASON_BAD_HEADERS = (
-    "Access-Control-Request-Headers is malformed or longer than any allowed list (V18)"
+    "Access-Control-Request-Headers is malformed or longer than any list %(option)s allows"
 )
 _REASON_PATTERN_MATCH = "the origin matches a pattern of the allow-list"
 _REASON_PREFLIGHT_PASSED = "the preflight passed every check (origin, method, headers)"
+_REASON_METHOD_REFUSED = (  # R10, R20
+    "method %(method)r is not in %(option)s; methods compare case-sensitively"
+)
+_REASON_NOT_A_METHOD = "Access-Control-Request-Method %(method)r is not a method name"  # R6, R45
+_REASON_HEADER_REFUSED = "request header %(header)r is not in %(option)s"  # R21
+_REASON_AUTHORIZATION = (  # R22
+    "request header 'authorization' is never covered by '*' in allow_headers; write "
+    "allow_headers=['*', 'authorization'] if clients send Authorization"
+)
+_LOG_REFUSAL = "CORS %(kind)s from origin %(origin)r refused: "
+# How much of a request value a reason or a log line quotes (V18: no log flooding).
+_QUOTED_LENGTH = 200
 
 
 def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
@@ -118,8 +148,11 @@ class Policy:
     """
 
     __slots__ = (
+        "_accepted_request_headers",
+        "_accepted_request_headers_limit",
         "_actual_by_origin",
         "_actual_vary",
+        "_actual_vary_line",
         "_allow_headers_set",
         "_allow_headers_value",
         "_allow_methods_set",
@@ -127,12 +160,14 @@ class Policy:
         "_any_origin",
         "_any_origin_actual",
         "_authorization_allowed",
-        "_browser_request_headers",
+        "_fast_preflight_methods",
         "_matcher",
         "_max_request_headers_length",
         "_non_cors",
+        "_preflight_by_origin",
         "_preflight_tail",
         "_preflight_vary",
+        "_preflight_vary_line",
         "_refusal_level",
         "_refused_actual",
         "_refused_preflight_headers",
@@ -178,6 +213,10 @@ class Policy:
     # The compiled form, derived once in _compile().
     _actual_by_origin: dict[str, Decision]
     _actual_vary: tuple[str, ...]
+    _actual_vary_line: tuple[tuple[str, str], ...]
+    _fast_preflight_methods: frozenset[str]
+    _preflight_by_origin: dict[str, Decision]
+    _preflight_vary_line: tuple[tuple[str, str], ...]
     _allow_headers_set: frozenset[str] | None
     _allow_headers_value: str | None
     _allow_methods_set: frozenset[str] | None
@@ -190,7 +229,8 @@ class Policy:
     _preflight_tail: tuple[tuple[str, str], ...]
     _preflight_vary: tuple[str, ...]
     _any_origin_actual: Decision | None
-    _browser_request_headers: frozenset[str]
+    _accepted_request_headers: set[str]
+    _accepted_request_headers_limit: int
     _refusal_level: int
     _refused_actual: Decision
     _refused_preflight_origin: Decision
@@ -263,7 +303,8 @@ class Policy:
         exposed, expose_all = _check_exposed_headers(problems, expose_headers, credentials)
         set_("expose_headers", exposed)
         set_("max_age", _check_max_age(problems, max_age))
-        if preflight_status not in (200, 204) or isinstance(preflight_status, bool):
+        # Exactly an int: 200.0 == 200, but a float status breaks every preflight later.
+        if type(preflight_status) is not int or preflight_status not in (200, 204):
             problems.add(
                 Code.BAD_PREFLIGHT_STATUS,
                 "preflight_status",
@@ -394,7 +435,11 @@ class Policy:
                 for size in range(1, len(ordered) + 1)
                 for subset in itertools.combinations(ordered, size)
             )
-        set_("_browser_request_headers", browser_values)
+        # Values other clients send (spaces, other cases and orders) are parsed once, then
+        # remembered when every name is allowed: a bounded set, so that a client sending
+        # random values costs parsing, never memory.
+        set_("_accepted_request_headers", set(browser_values))
+        set_("_accepted_request_headers_limit", len(browser_values) + _MAX_LEARNED_VALUES)
 
         preflight_tail: tuple[tuple[str, str], ...] = credentials_header
         if methods_value is not None:
@@ -422,10 +467,17 @@ class Policy:
                 status=None,
                 headers=any_headers,
                 vary=(),
-                reason="no Origin header: not a CORS request; '*' is sent to any origin (R31)",
+                reason_template="no Origin header: not a CORS request; '*' is sent to any origin",
             )
             any_origin_actual = make_decision(
-                False, False, True, None, any_headers, (), "allow_origins is '*': any origin (R31)"
+                False,
+                False,
+                True,
+                None,
+                any_headers,
+                (),
+                "%(option)s is '*': any origin",
+                _ORIGINS_OPTION,
             )
         else:
             non_cors = make_decision(
@@ -435,7 +487,7 @@ class Policy:
                 status=None,
                 headers=(),
                 vary=actual_vary,
-                reason="no Origin header: not a CORS request (R1)",
+                reason_template="no Origin header: not a CORS request",
             )
         set_("_non_cors", non_cors)
         set_("_any_origin_actual", any_origin_actual)
@@ -450,23 +502,53 @@ class Policy:
                     status=None,
                     headers=((h.ALLOW_ORIGIN, p.text), *tail),
                     vary=actual_vary,
-                    reason=f"origin {p.text!r} is in allow_origins",
+                    reason_template="origin %(origin)r is in %(option)s",
+                    reason_values=(("origin", p.text), *_ORIGINS_OPTION),
                 )
                 for p in patterns
                 if p.is_exact
             },
         )
         set_("_actual_vary", actual_vary)
+        set_("_actual_vary_line", vary_line(actual_vary))
+        set_("_preflight_vary_line", vary_line(preflight_vary))
+        # Preflights from exact origins are answered from a table too, when the answer does
+        # not depend on the request: a listed method (no echo, R45), Access-Control-Request-
+        # Headers absent or one of the values browsers send for the allowed names (no echo,
+        # R46), and no Private Network Access header to add (R51).
+        if any_method:
+            fast_methods = frozenset() if credentials else _COMMON_METHODS
+        else:
+            fast_methods = allowed_methods
+        set_("_fast_preflight_methods", fast_methods)
+        set_(
+            "_preflight_by_origin",
+            {
+                text: make_decision(
+                    True,
+                    not self.preflight_passthrough,
+                    True,
+                    self.preflight_status,
+                    ((h.ALLOW_ORIGIN, text), *preflight_tail),
+                    preflight_vary,
+                    _REASON_PREFLIGHT_PASSED,
+                )
+                for text in self._actual_by_origin
+            },
+        )
         # Refusals of an origin do not depend on the origin (it is logged beside the reason),
         # so they are built once.
-        set_("_refused_actual", self._refusal(False, actual_vary, _REASON_ORIGIN_REFUSED))
+        set_(
+            "_refused_actual",
+            self._refusal(False, actual_vary, _REASON_ORIGIN_REFUSED, _ORIGIN_OPTIONS),
+        )
         set_(
             "_refused_preflight_origin",
-            self._refusal(True, preflight_vary, _REASON_ORIGIN_REFUSED),
+            self._refusal(True, preflight_vary, _REASON_ORIGIN_REFUSED, _ORIGIN_OPTIONS),
         )
         set_(
             "_refused_preflight_headers",
-            self._refusal(True, preflight_vary, _REASON_BAD_HEADERS),
+            self._refusal(True, preflight_vary, _REASON_BAD_HEADERS, _HEADERS_OPTION),
         )
 
     # ---- decisions: the request path.
@@ -484,41 +566,62 @@ class Policy:
         ``request_headers`` is the Access-Control-Request-Headers value, several lines
         joined by ``,``. The result says whether to answer a preflight here, which headers to
         add to the application's response, and why. Refusals are logged on the
-        ``cors_wsgi`` logger at DEBUG.
+        ``cors_wsgi`` logger at DEBUG. A request without Origin gets the same decision
+        whatever its method, so an adapter may ask once and keep the answer.
         """
         if origin is None:
             return self._non_cors  # R1, and R4 for OPTIONS with ACRM but no Origin.
+        # A value longer than any origin is never looked up, since that would hash all of
+        # it (V18).
+        short = len(origin) <= MAX_ORIGIN_LENGTH
         if request_method is None or method != OPTIONS:
             # An actual request (R3, R5): not is_preflight(), inlined on the request path.
-            # The common case is one dict lookup. A value longer than any origin is never
-            # looked up, since that would hash all of it (V18).
-            decision = (
-                self._actual_by_origin.get(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
-            )
+            # The common case is one dict lookup.
+            decision = self._actual_by_origin.get(origin) if short else None
             if decision is not None:
                 return decision
             if self._any_origin_actual is not None:
                 return self._any_origin_actual
-            allowed = self._matcher.match(origin) if self._structural else None
-            if allowed is not None:
-                return make_decision(
-                    False,
-                    False,
-                    True,
-                    None,
-                    ((h.ALLOW_ORIGIN, allowed), *self._tail),
-                    self._actual_vary,
-                    _REASON_PATTERN_MATCH,
+            if self._structural and self._matcher.match(origin) is not None:
+                headers = ((h.ALLOW_ORIGIN, origin), *self._tail)
+                return _new_decision(
+                    Decision,
+                    (
+                        False,
+                        False,
+                        True,
+                        None,
+                        headers,
+                        self._actual_vary,
+                        _REASON_PATTERN_MATCH,
+                        (),
+                        (*headers, *self._actual_vary_line),
+                    ),
                 )
             decision = self._refused_actual
         else:
+            decision = self._preflight_by_origin.get(origin) if short else None
+            if (
+                decision is not None
+                and request_method in self._fast_preflight_methods
+                and (
+                    not request_headers
+                    # The length first: a set lookup would hash a hostile megabyte (V18).
+                    or (
+                        len(request_headers) <= self._max_request_headers_length
+                        and request_headers in self._accepted_request_headers
+                    )
+                )
+                and (request_private_network != "true" or not self.allow_private_network)
+            ):
+                return decision
             decision = self._decide_preflight(
                 origin, request_method, request_headers, request_private_network
             )
             if decision.allowed:
                 return decision
         level = self._refusal_level
-        if decision.reason is _REASON_STAR_AUTHORIZATION:
+        if decision.reason_template is _REASON_AUTHORIZATION:
             level = _star_refusal_level(level)
         if logger.isEnabledFor(level):
             logger.log(
@@ -526,7 +629,7 @@ class Policy:
                 "CORS %s from origin %r refused: %s",
                 "preflight" if decision.preflight else "request",
                 _shortened(origin),
-                _Worded(self.vocabulary, decision.reason),
+                _Worded(self.vocabulary, decision),
             )
         return decision
 
@@ -538,6 +641,21 @@ class Policy:
         if self._structural:
             return self._matcher.match(origin)
         return None
+
+    def matching_entry(self, origin: str) -> tuple[str, str] | None:
+        """Which entry lets ``origin`` in: ``(option, entry)``, or ``None`` when none does.
+
+        ``option`` is the keyword that holds it (``"allow_origins"``, ``"allow_origin_regex"``
+        or ``"allow_origin_func"``) and ``entry`` the entry as configured (the regex's
+        pattern; the function's name). Asks the same compiled matcher that decides requests.
+        """
+        if self._any_origin:
+            return ("allow_origins", ANY)
+        if len(origin) <= MAX_ORIGIN_LENGTH and origin in self._actual_by_origin:
+            return ("allow_origins", origin)
+        if not self._structural:
+            return None
+        return self._matcher.matching_entry(origin)
 
     def _decide_preflight(
         self,
@@ -558,8 +676,8 @@ class Policy:
                 return self._refusal(
                     True,
                     self._preflight_vary,
-                    f"method {request_method!r} is not in allow_methods (R20); methods "
-                    f"compare case-sensitively (R10)",
+                    _REASON_METHOD_REFUSED,
+                    (("method", _shortened(request_method)), *_METHODS_OPTION),
                     passed,
                 )
         elif not is_token(request_method) or request_method == ANY:
@@ -568,7 +686,8 @@ class Policy:
             return self._refusal(
                 True,
                 self._preflight_vary,
-                f"Access-Control-Request-Method {request_method!r} is not a method name (R6, R45)",
+                _REASON_NOT_A_METHOD,
+                (("method", _shortened(request_method)),),
                 passed,
             )
         tail = self._preflight_tail
@@ -577,52 +696,75 @@ class Policy:
         # The length check comes before the set lookup, which would hash the whole value.
         if request_headers and (
             len(request_headers) > self._max_request_headers_length
-            or request_headers not in self._browser_request_headers
+            or request_headers not in self._accepted_request_headers
         ):
-            names = h.parse_request_headers(request_headers, self._max_request_headers_length)
-            if self.debug:
-                passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
-            if names is None:
-                if not self.debug:
-                    return self._refused_preflight_headers  # shared: a flood costs nothing
-                return self._refusal(True, self._preflight_vary, _REASON_BAD_HEADERS, passed)
-            allowed_names = self._allow_headers_set
-            if allowed_names is not None:
-                for name in names:
-                    if name not in allowed_names:
-                        return self._refusal(
-                            True,
-                            self._preflight_vary,
-                            f"request header {name!r} is not in allow_headers (R21)",
-                            passed,
-                        )
-            else:
-                if h.AUTHORIZATION in names and not self._authorization_allowed:
-                    return self._refusal(
-                        True, self._preflight_vary, _REASON_STAR_AUTHORIZATION, passed
-                    )
-                if self._allow_headers_value is None and names:
-                    # R46: with credentials "*" means nothing to browsers, so the validated
-                    # names are sent back.
-                    tail = (*tail, (h.ALLOW_HEADERS, ",".join(dict.fromkeys(names))))
+            refusal = self._check_request_headers(request_headers, allowed_origin, tail)
+            if isinstance(refusal, Decision):
+                return refusal
+            tail = refusal
         headers = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
         if self.allow_private_network and request_private_network == "true":
             headers = (*headers, (h.ALLOW_PRIVATE_NETWORK, "true"))  # R51
-        return make_decision(
-            True,
-            not self.preflight_passthrough,
-            True,
-            self.preflight_status,
-            headers,
-            self._preflight_vary,
-            _REASON_PREFLIGHT_PASSED,
+        return _new_decision(
+            Decision,
+            (
+                True,
+                not self.preflight_passthrough,
+                True,
+                self.preflight_status,
+                headers,
+                self._preflight_vary,
+                _REASON_PREFLIGHT_PASSED,
+                (),
+                (*headers, *self._preflight_vary_line),
+            ),
         )
+
+    def _check_request_headers(
+        self, request_headers: str, allowed_origin: str, tail: tuple[tuple[str, str], ...]
+    ) -> Decision | tuple[tuple[str, str], ...]:
+        """The refusal for Access-Control-Request-Headers, or the preflight's tail to send."""
+        names = h.parse_request_headers(
+            request_headers, self._max_request_headers_length, self._allow_headers_set or _NONE
+        )
+        passed = ((h.ALLOW_ORIGIN, allowed_origin), *tail) if self.debug else ()
+        if names is None:
+            if not self.debug:
+                return self._refused_preflight_headers  # shared: a flood costs nothing
+            return self._refusal(
+                True, self._preflight_vary, _REASON_BAD_HEADERS, _HEADERS_OPTION, passed
+            )
+        allowed_names = self._allow_headers_set
+        if allowed_names is not None:
+            for name in names:
+                if name not in allowed_names:
+                    return self._refusal(
+                        True,
+                        self._preflight_vary,
+                        _REASON_HEADER_REFUSED,
+                        (("header", _shortened(name)), *_HEADERS_OPTION),
+                        passed,
+                    )
+            accepted = self._accepted_request_headers
+            if len(accepted) < self._accepted_request_headers_limit:
+                accepted.add(request_headers)
+            return tail
+        if h.AUTHORIZATION in names and not self._authorization_allowed:
+            return self._refusal(
+                True, self._preflight_vary, _REASON_AUTHORIZATION, _HEADERS_OPTION, passed
+            )
+        if self._allow_headers_value is None and names:
+            # R46: with credentials "*" means nothing to browsers, so the validated names
+            # are sent back.
+            return (*tail, (h.ALLOW_HEADERS, ",".join(dict.fromkeys(names))))
+        return tail
 
     def _refusal(
         self,
         preflight: bool,
         vary: tuple[str, ...],
-        reason: str,
+        reason_template: str,
+        reason_values: ReasonValues = (),
         passed: tuple[tuple[str, str], ...] = (),
     ) -> Decision:
         status: int | None = None
@@ -640,21 +782,22 @@ class Policy:
             status,
             headers,
             vary,
-            reason,
+            reason_template,
+            reason_values,
         )
 
 
 class _Worded:
-    """A reason rendered in an adapter's words only if a log line is really written."""
+    """A decision's reason, in an adapter's words, formatted only if a log line is written."""
 
-    __slots__ = ("reason", "vocabulary")
+    __slots__ = ("decision", "vocabulary")
 
-    def __init__(self, vocabulary: Vocabulary, reason: str) -> None:
+    def __init__(self, vocabulary: Vocabulary, decision: Decision) -> None:
         self.vocabulary = vocabulary
-        self.reason = reason
+        self.decision = decision
 
     def __str__(self) -> str:
-        return self.vocabulary.render(self.reason)
+        return self.decision.reason_in(self.vocabulary)
 
 
 def _warnings(request_headers: tuple[str, ...], any_header: bool) -> tuple[ConfigProblem, ...]:
@@ -672,13 +815,9 @@ _STAR_FIX = (
     "it), so preflights of requests that send a bearer token are refused; write "
     "allow_headers=['*', 'authorization'] if clients send Authorization"
 )
-# R22: the requested Authorization under '*'. The first refusal of this kind in a process
-# is logged at WARNING, whatever the level of other refusals: it is the commonest surprise
-# of a migration from flask-cors or Starlette, whose '*' covered it.
-_REASON_STAR_AUTHORIZATION = (
-    "request header 'authorization' is never covered by '*' in allow_headers (R22); write "
-    "allow_headers=['*', 'authorization'] if clients send Authorization"
-)
+# The first refusal of the requested Authorization under '*' in a process is logged at
+# WARNING, whatever the level of other refusals: it is the commonest surprise of a migration
+# from flask-cors or Starlette, whose '*' covered it.
 _star_refusal_logged = False
 
 
@@ -690,9 +829,9 @@ def _star_refusal_level(level: int) -> int:
     return max(level, logging.WARNING)
 
 
-def _shortened(origin: str) -> str:
-    """The Origin as logged: a hostile megabyte is cut short."""
-    return origin if len(origin) <= 200 else origin[:200] + "..."
+def _shortened(value: str) -> str:
+    """A request value as quoted in a reason or a log line: a hostile megabyte is cut short."""
+    return value if len(value) <= _QUOTED_LENGTH else value[:_QUOTED_LENGTH] + "..."
 
 
 def _check_bool(problems: ProblemCollector, option: str, value: object) -> bool:
@@ -803,8 +942,43 @@ def _check_regexes(
                 r"anchor it to your domain, e.g. r'https://[a-z0-9-]+\.example\.com'",
             )
             continue
+        if credentials and _accepts_look_alike(problems, option, regex):
+            continue
         compiled.append(regex)
     return tuple(compiled)
+
+
+_LOOK_ALIKE_FIX = (
+    "with credentials, that site could read your users' data; anchor every part of the "
+    r"host, e.g. r'https://[a-z0-9-]+\.example\.com' trusts the subdomains of "
+    "example.com and nothing else"
+)
+
+
+def _accepts_look_alike(problems: ProblemCollector, option: str, regex: re.Pattern[str]) -> bool:
+    """Report (and say True) when a credentialed regex accepts an origin an attacker can get:
+    their own site, the trusted name with a prefix glued on or under their domain, or the
+    trusted name over plain http (V1, V7, V10)."""
+    for canary, what in regex_canaries(regex.pattern):
+        if regex.fullmatch(canary):
+            insecure = canary.startswith("http://")
+            problems.add(
+                Code.INSECURE_ORIGIN_WITH_CREDENTIALS
+                if insecure
+                else Code.REGEX_MATCHES_ANY_ORIGIN,
+                option,
+                regex.pattern,
+                f"this pattern accepts {canary!r} ({what}); "
+                + (
+                    "with credentials, a plain-http origin lets anyone on the network inject "
+                    "script that reads your users' data; match 'https://' only (loopback "
+                    "and localhost are exempt)"
+                    if insecure
+                    else _LOOK_ALIKE_FIX
+                ),
+            )
+            return True
+    return False
 
 
 _A_HEADER = "a header name"
@@ -919,7 +1093,7 @@ def _check_exposed_headers(
 def _check_max_age(problems: ProblemCollector, value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MAX_AGE:
+    if type(value) is not int or not 0 <= value <= MAX_MAX_AGE:  # not a bool, not a float
         problems.add(
             Code.MAX_AGE_OUT_OF_RANGE,
             "max_age",

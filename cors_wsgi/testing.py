@@ -26,7 +26,9 @@ No framework is imported here: Django and Flask responses are recognised by thei
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from wsgiref.util import setup_testing_defaults
@@ -166,20 +168,25 @@ def cors_verdict(
             method = sent.method
         elif preflight_sent is not None and preflight_sent.is_preflight:
             method = preflight_sent.headers[h.REQUEST_METHOD.lower()]
+    listed: list[str] = []
     if (
         not request_headers
         and response is None
         and preflight_sent is not None
         and preflight_sent.is_preflight
     ):
+        # Only the names are known, never the values: each listed name is checked as the
+        # unsafe header the browser said it was (an empty value would make accept or
+        # content-language look safelisted, and the verdict more lenient than the browser).
         asked = preflight_sent.headers.get(h.REQUEST_HEADERS.lower(), "")
-        request_headers = [(name.strip(), "") for name in asked.split(",") if name.strip()]
+        listed = [name.strip() for name in asked.split(",") if name.strip()]
     request = BrowserRequest.create(
         origin=origin,
         url=url if url is not None else (recorded.url if recorded is not None else ""),
         method=method,
         request_headers=request_headers,
         credentials=credentials,
+        listed_header_names=listed,
     )
     if request.preflight_needed and preflight is None:
         raise ValueError(
@@ -272,15 +279,33 @@ class CORSExchange:
 
     ``preflight`` and ``response`` are the client's own response objects (``preflight`` is
     ``None`` when none was needed, ``response`` when the preflight failed and the browser
-    stopped there); ``verdict`` is the browser's judgement.
+    stopped there); ``verdict`` is the browser's judgement. ``server_log`` holds what
+    cors_wsgi logged while serving them, when the application runs in this process: the
+    exact reason of a refusal (empty for another server, or nothing refused).
     """
 
-    __slots__ = ("preflight", "response", "verdict")
+    __slots__ = ("preflight", "response", "server_log", "verdict")
 
-    def __init__(self, verdict: Verdict, preflight: object | None, response: object | None):
+    def __init__(
+        self,
+        verdict: Verdict,
+        preflight: object | None,
+        response: object | None,
+        server_log: tuple[str, ...] = (),
+    ):
         self.verdict = verdict
         self.preflight = preflight
         self.response = response
+        self.server_log = server_log
+
+    def _report(self) -> str:
+        """The verdict, and what the server side said about these requests."""
+        said = "".join(f"\n  {line}" for line in self.server_log)
+        return (
+            f"{self.verdict}\ncors_wsgi on the server side logged:{said}"
+            if said
+            else str(self.verdict)
+        )
 
     @property
     def allowed(self) -> bool:
@@ -292,7 +317,7 @@ class CORSExchange:
         __tracebackhide__ = True
         if not self.verdict.allowed:
             raise CORSAssertionError(
-                f"CORS refused, expected allowed:\n{self.verdict}", self.verdict
+                f"CORS refused, expected allowed:\n{self._report()}", self.verdict
             )
         return self.verdict
 
@@ -302,11 +327,11 @@ class CORSExchange:
         failed = self.verdict.failed_step
         if failed is None:
             raise CORSAssertionError(
-                f"CORS allowed, expected refused:\n{self.verdict}", self.verdict
+                f"CORS allowed, expected refused:\n{self._report()}", self.verdict
             )
         if step is not None and failed.name != step:
             raise CORSAssertionError(
-                f"CORS refused at {failed.name!r}, expected at {step!r}:\n{self.verdict}",
+                f"CORS refused at {failed.name!r}, expected at {step!r}:\n{self._report()}",
                 self.verdict,
             )
         return self.verdict
@@ -342,19 +367,46 @@ def cors_fetch(
     )
     send = _sender(client)
     preflight_response = None
+    server_log: list[str] = []
     if request.preflight_needed:
-        preflight_response = send("OPTIONS", url, request.preflight_headers(), b"")
+        with _cors_wsgi_log(server_log):
+            preflight_response = send("OPTIONS", url, request.preflight_headers(), b"")
         verdict = check(request, preflight=response_head(preflight_response))
         if not verdict.allowed:
-            return CORSExchange(verdict, preflight_response, None)
+            return CORSExchange(verdict, preflight_response, None, tuple(server_log))
     data = body.encode() if isinstance(body, str) else body
-    response = send(request.method, url, request.actual_headers(), data)
+    with _cors_wsgi_log(server_log):
+        response = send(request.method, url, request.actual_headers(), data)
     verdict = check(
         request,
         preflight=response_head(preflight_response) if preflight_response is not None else None,
         actual=response_head(response),
     )
-    return CORSExchange(verdict, preflight_response, response)
+    return CORSExchange(verdict, preflight_response, response, tuple(server_log))
+
+
+@contextmanager
+def _cors_wsgi_log(into: list[str]) -> Iterator[None]:
+    """Collect what the cors_wsgi logger says meanwhile (refusals are logged at DEBUG).
+
+    The logger is opened to DEBUG for the duration; a record below the level it had is
+    collected but not passed on, so the application's own logging sees no difference.
+    """
+    log = logging.getLogger("cors_wsgi")
+    level_before = log.level
+    effective_before = log.getEffectiveLevel()
+
+    def collect(record: logging.LogRecord) -> bool:
+        into.append(record.getMessage())
+        return record.levelno >= effective_before
+
+    log.addFilter(collect)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        log.removeFilter(collect)
+        log.setLevel(level_before)
 
 
 Sender = Callable[[str, str, list[tuple[str, str]], bytes], object]

@@ -14,12 +14,27 @@ from cors_wsgi.policy import Policy
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from cors_wsgi.decision import Decision
+    from cors_wsgi.decision import Decision, HeaderList
 
-__all__ = ["CORSMiddleware", "answer_preflight", "decide_environ"]
+__all__ = ["CORSMiddleware", "answer_preflight", "decide_environ", "request_path"]
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 _STATUS_LINES = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 204, 403)}
+
+
+def request_path(environ: WSGIEnvironment) -> str:
+    """The request's path as the application reads it, for choosing a policy by path.
+
+    PEP 3333 hands PATH_INFO over as latin-1-decoded bytes, so ``/café/`` arrives as
+    ``'/cafÃ©/'``; it is decoded as UTF-8 here (undecodable bytes become U+FFFD). Every
+    adapter that matches paths uses this, so that all of them see the same characters.
+    An empty PATH_INFO is ``"/"``.
+    """
+    path: str = environ.get("PATH_INFO") or "/"
+    # A character above U+00FF is no latin-1 byte: a server that decoded the path already.
+    if not path.isascii() and max(path) <= "\xff":
+        path = path.encode("latin-1").decode("utf-8", "replace")
+    return path
 
 
 def decide_environ(policy: Policy, environ: WSGIEnvironment) -> Decision:
@@ -70,7 +85,7 @@ class CORSMiddleware:
       "When the application raises").
     """
 
-    __slots__ = ("_paths", "_policy", "app")
+    __slots__ = ("_decorate_without_origin", "_paths", "_policy", "app")
 
     def __init__(
         self,
@@ -100,8 +115,10 @@ class CORSMiddleware:
         self.app = app
         self._paths: PathPolicies | None = PathPolicies(paths) if paths is not None else None
         self._policy: Policy | None = None
+        self._decorate_without_origin: Callable[[HeaderList], HeaderList] | None = None
         if paths is None:
             self._policy = Policy.from_mapping(policy if policy is not None else options)
+            self._decorate_without_origin = self._policy.decide("GET", None).decorate
 
     @property
     def policy(self) -> Policy | None:
@@ -121,15 +138,31 @@ class CORSMiddleware:
         return self._paths.policy_for(path)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        policy = self._policy
-        if policy is None:
-            policy = self._paths.policy_for(environ.get("PATH_INFO") or "/")  # type: ignore[union-attr]
+        origin = environ.get("HTTP_ORIGIN")
+        decorate = self._decorate_without_origin  # None when policies differ by path
+        if origin is None and decorate is not None:
+            pass  # Policy.decide() promises one decision for every request without Origin
+        else:
+            policy = self._policy
             if policy is None:
-                return self.app(environ, start_response)
-        decision = decide_environ(policy, environ)
-        if decision.answer_here:
-            return answer_preflight(decision, start_response)
-        decorate = decision.decorate
+                policy = self._paths.policy_for(request_path(environ))  # type: ignore[union-attr]
+                if policy is None:
+                    return self.app(environ, start_response)
+            # decide_environ(), inlined: this is the request path.
+            method = environ["REQUEST_METHOD"]
+            if method == "OPTIONS":
+                decision = policy.decide(
+                    method,
+                    origin,
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+                )
+                if decision.answer_here:
+                    return answer_preflight(decision, start_response)
+            else:
+                decision = policy.decide(method, origin)
+            decorate = decision.decorate
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None

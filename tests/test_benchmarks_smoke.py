@@ -33,14 +33,13 @@ def test_quick_run_prints_a_row_for_every_scenario(
     status = wsgi_overhead.main([*WSGI_MINIMAL, "--json", str(json_path)])
 
     assert status == 0
-    assert table_rows(capsys.readouterr().out) == expected_table_rows(wsgi_overhead)
+    expected = {*expected_table_rows(wsgi_overhead), (wsgi_overhead.NON_BROWSER_TITLE, "1")}
+    assert table_rows(capsys.readouterr().out) == expected
     results = json.loads(json_path.read_text(encoding="utf-8"))
-    assert {(row["title"], f"{row['list_size']:,}") for row in results["rows"]} == (
-        expected_table_rows(wsgi_overhead)
-    )
-    # Every target the issue sets is checked: the share of wsgicors on each of the 16 rows,
+    assert {(row["title"], f"{row['list_size']:,}") for row in results["rows"]} == expected
+    # Every target the issue sets is checked: the ratio to wsgicors on each of the 17 rows,
     # growth with the list size for the 5 scenario kinds, and the 1 MiB header once.
-    assert len(results["verdicts"]) == 16 + 5 + 1
+    assert len(results["verdicts"]) == 17 + 5 + 1
 
 
 def test_profile_mode_reports_every_scenario(
@@ -50,6 +49,6 @@ def test_profile_mode_reports_every_scenario(
 
     assert status == 0
     headings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("### ")]
-    # Five scenario kinds at one size, plus the 1 MiB preflight.
-    assert len(headings) == 5 + 1
+    # Five scenario kinds at one size, plus the non-browser and the 1 MiB preflights.
+    assert len(headings) == 5 + 1 + 1
     assert all("allowed origins" in heading for heading in headings)

@@ -118,3 +118,47 @@ def test_empty_allow_list_and_callable() -> None:
 
 def test_a_string_not_shaped_like_an_origin() -> None:
     assert "not an origin a browser sends" in explain(POLICY, origin="app.example.com").steps[0]
+
+
+def test_the_literal_text_of_a_wildcard_entry_is_not_listed() -> None:
+    # "https://*.example.org" is an entry's text, not an origin it lets in; explain asks
+    # the policy, so its first step agrees with the decision.
+    explanation = explain(POLICY, origin="https://*.example.org")
+    assert not explanation.allowed
+    assert "is listed" not in explanation.steps[0]
+    assert "is not allowed" in explanation.steps[0]
+
+
+def test_origin_step_agrees_with_the_decision_for_every_kind_of_entry() -> None:
+    for origin in (
+        "https://app.example.com",
+        "https://a.b.example.org",
+        "https://pr-1.preview.example.net",
+        "https://*.example.org",
+        "https://example.org",
+    ):
+        listed = "is not allowed" not in explain(POLICY, origin=origin).steps[0]
+        assert listed is POLICY.decide("GET", origin).allowed, origin
+
+
+def test_explain_names_the_allow_origin_func() -> None:
+    def tenants(origin: str) -> bool:
+        return origin == "https://t1.example.net"
+
+    policy = Policy(allow_origin_func=tenants)
+    assert explain(policy, origin="https://t1.example.net").steps[0] == (
+        "allow_origin_func allows 'https://t1.example.net'"
+    )
+
+
+def test_a_bare_header_name_is_never_given_a_made_up_value() -> None:
+    # "Accept" with an unknown value: 0.1.0 gave it the value "x", which is safelisted, and
+    # said allowed without a preflight; the browser lists accept when its value is unsafe.
+    explanation = explain(POLICY, origin="https://app.example.com", request_headers=["Accept"])
+    assert explanation.preflight_headers is not None
+    assert not explanation.allowed
+    assert any("accept" in step for step in explanation.steps)
+    with_value = explain(
+        POLICY, origin="https://app.example.com", request_headers=["Accept: application/json"]
+    )
+    assert with_value.allowed and with_value.preflight_headers is None

@@ -1181,3 +1181,21 @@ def test_chromium_agrees_with_the_verdict(
             page.wait_for_timeout(20)
         blocked = [text for text in console if "blocked by CORS policy" in text]
         assert blocked == [verdict.console_message]
+
+
+def test_forced_preflight_without_allow_methods_allows_the_requests_own_method() -> None:
+    # Fetch, CORS-preflight fetch: "if methods is null and request's use-CORS-preflight flag
+    # is set, set methods to a new list containing request's method".
+    for method in ("PUT", "POST"):
+        request = BrowserRequest.create(origin=ORIGIN, method=method, force_preflight=True)
+        verdict = check(
+            request,
+            preflight=ResponseHead.create(204, {ACAO: ORIGIN}),
+            actual=ResponseHead.create(200, {ACAO: ORIGIN}),
+        )
+        assert verdict.allowed, method
+    unforced = BrowserRequest.create(origin=ORIGIN, method="PUT")
+    verdict = check(unforced, preflight=ResponseHead.create(204, {ACAO: ORIGIN}))
+    assert not verdict.allowed
+    assert verdict.failed_step is not None
+    assert verdict.failed_step.name == PREFLIGHT_ALLOW_METHODS

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigError, Policy
 from cors_wsgi.errors import Code, ProblemCollector
-from cors_wsgi.origins import OriginMatcher, OriginPattern, parse_origin_pattern
+from cors_wsgi.origins import OriginMatcher, OriginPattern, combine_regexes, parse_origin_pattern
 
 
 def problems_for(entry: object) -> list[str]:
@@ -132,7 +132,6 @@ def test_unicode_host_message_gives_the_punycode() -> None:
         "https://*.example.com:*",
         "http://*.localhost",
         "chrome-extension://abcdefghijklmnop",
-        "https://example.com.",
     ],
 )
 def test_accepted_entries(entry: str) -> None:
@@ -209,7 +208,6 @@ MATCH_TABLE = [
         "https://x.barfoo.com",
         False,
     ),
-    ("trailing-dot entry", ("https://example.com.",), "https://example.com.", True),
 ]
 
 
@@ -437,3 +435,124 @@ def test_an_exception_in_the_callable_refuses_logs_and_is_not_cached(
     assert "tenant database is down" in caplog.text
     assert matcher.match("https://t.example") == "https://t.example"
     assert len(calls) == 2
+
+
+# ---- issue 10: regex lists, trailing dots, empty labels ----------------------------------
+
+
+def test_regex_list_does_not_renumber_groups_into_a_reflected_origin() -> None:
+    # Each alone refuses https://evil.com; joined into one alternation, r2's (?(1)...) read
+    # r1's group 1 and let it in, with credentials (V1, V8).
+    r1 = r"https://(admin)\.example\.com"
+    r2 = r"https://([a-z0-9.-]+)(?(1)\.example\.com|)"
+    policy = Policy(allow_origin_regex=[r1, r2], allow_credentials=True)
+    assert policy.decide("GET", "https://evil.com").headers == ()
+    assert policy.decide("GET", "https://admin.example.com").allowed
+    assert policy.decide("GET", "https://x.example.com").allowed
+
+
+def test_regex_list_keeps_a_backreference_that_works_alone() -> None:
+    first = r"https://(www)\.example\.com"
+    echoed = r"https://([a-z]+)\.\1\.example\.org"
+    policy = Policy(allow_origin_regex=[first, echoed])
+    assert policy.decide("GET", "https://ab.ab.example.org").allowed
+    assert not policy.decide("GET", "https://ab.cd.example.org").allowed
+
+
+def test_regex_list_with_a_named_group_used_twice_still_matches_both() -> None:
+    policy = Policy(
+        allow_origin_regex=[r"https://(?P<t>a+)\.example\.com", r"https://(?P<t>b+)\.example\.net"]
+    )
+    assert policy.decide("GET", "https://aa.example.com").allowed
+    assert policy.decide("GET", "https://bb.example.net").allowed
+
+
+def test_regex_list_keeps_each_patterns_inline_flags_to_itself() -> None:
+    policy = Policy(
+        allow_origin_regex=[r"(?i)https://upper\.example\.com", r"https://a+\.example\.com"]
+    )
+    matcher = OriginMatcher((), policy.allow_origin_regex, None, 0)
+    assert matcher.match("https://aa.example.com") is not None
+    # The grammar of request origins refuses uppercase before any regex sees it (R36).
+    assert matcher.match("https://AA.example.com") is None
+
+
+# Fragments of patterns that joining could change: numbered and named groups, numbered and
+# named backreferences, conditionals on numbers and names, inline and scoped flags.
+_REGEX_FRAGMENTS = st.sampled_from(
+    [
+        "a",
+        "b",
+        "(a)",
+        "(b|)",
+        "(?P<n>a|b)",
+        "(?P<m>b)",
+        r"\1",
+        r"\2",
+        "(?P=n)",
+        "(?(1)a|b)",
+        "(?(2)b)",
+        "(?(n)a|b)",
+        "(?i:a)",
+        "(?:ab)?",
+        "a*",
+        "[ab]",
+        ".",
+    ]
+)
+_REGEX_TEXT = st.lists(_REGEX_FRAGMENTS, min_size=1, max_size=5).map("".join)
+
+
+def _compiled(texts: list[str]) -> tuple[re.Pattern[str], ...]:
+    found = []
+    for text in texts:
+        try:
+            found.append(re.compile(text))
+        except re.error:
+            continue
+    return tuple(found)
+
+
+@given(
+    texts=st.lists(
+        st.one_of(_REGEX_TEXT, _REGEX_TEXT.map(lambda text: "(?i)" + text)),
+        min_size=1,
+        max_size=4,
+    ),
+    subject=st.text(alphabet="abAB", max_size=6),
+)
+# The reviewer's shape: joined, the conditional reads the first pattern's group 1.
+@example(texts=["(a)", "(b)?(?(1)a|b)"], subject="bb")
+@example(texts=["(a)", r"(b)\1"], subject="bb")
+def test_combined_regexes_answer_as_the_patterns_one_by_one(
+    texts: list[str], subject: str
+) -> None:
+    regexes = _compiled(texts)
+    assume(regexes)
+    combined = combine_regexes(regexes)
+    assert combined is not None
+    expected = any(regex.fullmatch(subject) for regex in regexes)
+    assert bool(combined(subject)) is expected, (texts, subject)
+
+
+def test_trailing_dot_in_an_origin_is_refused_with_the_fix() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy(allow_origins=["https://*.github.io."], allow_credentials=True)
+    found = {problem.code: problem.message for problem in caught.value.errors}
+    assert "write 'https://*.github.io'" in found[Code.ORIGIN_WITH_BAD_HOST]
+    # The name without the dot is checked too: it is a public suffix.
+    assert Code.WILDCARD_OVER_PUBLIC_SUFFIX in found
+    for entry in ("https://example.com.", "http://localhost.:8000", "https://*.example.com.:*"):
+        assert problems_for(entry)[0] == Code.ORIGIN_WITH_BAD_HOST, entry
+
+
+def test_trailing_dot_origin_is_never_reflected_by_a_wildcard() -> None:
+    policy = Policy(allow_origins=["https://*.example.com"], allow_credentials=True)
+    assert not policy.decide("GET", "https://evil.example.com.").allowed
+
+
+def test_any_port_wildcard_refuses_an_empty_first_label() -> None:
+    policy = Policy(allow_origins=["https://*.example.com:*"])
+    for origin in ("https://.example.com", "https://.example.com:8443", "https://..example.com"):
+        assert policy.decide("GET", origin).headers == (), origin
+    assert policy.decide("GET", "https://a.example.com:8443").allowed

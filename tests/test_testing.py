@@ -20,6 +20,7 @@ from cors_wsgi import CORSMiddleware
 from cors_wsgi.fetch import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
+    PREFLIGHT_ALLOW_HEADERS,
     PREFLIGHT_ALLOW_ORIGIN,
     ResponseHead,
 )
@@ -609,3 +610,87 @@ def test_django_test_client_end_to_end(tmp_path: Path) -> None:
     assert "readable: content-type,x-total-count" in output
     assert "preflight: 204" in output
     assert "django ok" in output
+
+
+# ---- issue 10 item 11: a recorded preflight's header values are unknown, never guessed
+
+
+@pytest.fixture
+def partial_server() -> Flask:
+    """A server (not cors_wsgi) that answers every preflight, allowing content-type only."""
+    from flask import Flask
+
+    app = Flask(__name__)
+
+    @app.route("/api/items", methods=["OPTIONS"])
+    def preflight() -> tuple[str, int, dict[str, str]]:
+        return (
+            "",
+            204,
+            {
+                "Access-Control-Allow-Origin": PAGE,
+                "Access-Control-Allow-Credentials": "true",
+                "Access-Control-Allow-Methods": "PUT",
+                "Access-Control-Allow-Headers": "content-type",
+            },
+        )
+
+    return app
+
+
+def _recorded_preflight(flask_app: Flask, requested: str) -> object:
+    return flask_app.test_client().options(
+        "/api/items",
+        headers={
+            "Origin": PAGE,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": requested,
+        },
+    )
+
+
+def test_recorded_preflight_checks_safelisted_names_it_listed(partial_server: Flask) -> None:
+    # The browser listed accept, so its value was unsafe; the server allows content-type
+    # only, so the browser blocks this, and so must the helper.
+    preflight = _recorded_preflight(partial_server, "accept,content-type")
+    verdict = assert_cors_refused(preflight, credentials=True, step=PREFLIGHT_ALLOW_HEADERS)
+    assert "accept" in str(verdict)
+
+
+def test_recorded_preflight_of_one_safelisted_name_is_judged(partial_server: Flask) -> None:
+    preflight = _recorded_preflight(partial_server, "accept-language")
+    verdict = assert_cors_refused(preflight, credentials=True, step=PREFLIGHT_ALLOW_HEADERS)
+    assert verdict.request.unsafe_header_names == ("accept-language",)
+
+
+def test_recorded_preflight_says_the_values_are_unknown(flask_app: Flask) -> None:
+    verdict = assert_cors_allowed(_recorded_preflight(flask_app, "content-type"), credentials=True)
+    assert "values of content-type are unknown" in str(verdict)
+
+
+# ---- issue 11: in process, the helpers give the server's exact reason
+
+
+def test_cors_fetch_in_process_reports_the_servers_reason() -> None:
+    exchange = cors_fetch(
+        cors_app(), "/items", origin=PAGE, method="PUT", request_headers={"X-Other": "1"}
+    )
+    assert any(
+        "request header 'x-other' is not in allow_headers" in line for line in exchange.server_log
+    )
+    with pytest.raises(
+        CORSAssertionError, match="request header 'x-other' is not in allow_headers"
+    ):
+        exchange.assert_allowed()
+
+
+def test_cors_fetch_leaves_the_apps_logging_as_it_was(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO)
+    exchange = cors_fetch(cors_app(), "/items", origin=OTHER)
+    assert exchange.server_log  # collected at DEBUG...
+    assert not [r for r in caplog.records if r.name == "cors_wsgi"]  # ...not passed on
+    assert logging.getLogger("cors_wsgi").level == logging.NOTSET

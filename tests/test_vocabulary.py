@@ -137,6 +137,21 @@ def test_logged_reasons_are_worded_in_the_policy_vocabulary(
     assert "R21" not in caplog.records[0].getMessage()
 
 
+def test_logged_reasons_quote_request_values_as_they_came(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A client may name a header like an option: the log must quote what it sent, and
+    # translate only the option the policy names.
+    vocabulary = Vocabulary("test", names={"allow_headers": "CORS_ALLOW_HEADERS"})
+    policy = Policy(allow_origins=[APP], allow_headers=["x-token"]).in_words_of(vocabulary)
+    with caplog.at_level(logging.DEBUG, logger="cors_wsgi"):
+        decision = policy.decide("OPTIONS", APP, "GET", "allow_headers")
+    assert not decision.allowed
+    message = caplog.records[0].getMessage()
+    assert "request header 'allow_headers' is not in CORS_ALLOW_HEADERS" in message
+    assert decision.reason_in(vocabulary) in message
+
+
 def test_check_prints_the_w100_warning_in_flag_words(capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["check", "--allow-origin", APP, "--allow-header", "*"])
     out = capsys.readouterr().out

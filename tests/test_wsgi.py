@@ -14,6 +14,8 @@ from wsgiref.validate import validator
 import pytest
 
 from cors_wsgi import ConfigError, CORSMiddleware, Policy
+from cors_wsgi.errors import Code
+from cors_wsgi.wsgi import request_path
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -454,3 +456,28 @@ def test_v14_origin_with_odd_bytes_over_http(served: tuple[str, int]) -> None:
     assert response.status == 200
     assert response.getheader("Access-Control-Allow-Origin") is None
     assert response.getheader("Vary") == "Origin"
+
+
+def test_paths_match_a_non_ascii_prefix_as_the_app_reads_it() -> None:
+    # PEP 3333: PATH_INFO carries the request's bytes decoded as latin-1, so /café/ arrives
+    # as "/cafÃ©/"; the prefix is what the user wrote, in real characters.
+    raw = "/café/menu".encode().decode("latin-1")
+    app = cors(Recorder(), paths={"/café/": api_options()})
+    response = call(app, "GET", raw, ORIGIN=APP_ORIGIN)
+    assert response.get("Access-Control-Allow-Origin") == APP_ORIGIN
+    assert call(app, "GET", "/cafe/menu", ORIGIN=APP_ORIGIN).get("Vary") is None
+
+
+def test_request_path_decodes_pep_3333_strings() -> None:
+    assert request_path({"PATH_INFO": "/café/".encode().decode("latin-1")}) == "/café/"
+    assert request_path({"PATH_INFO": "/\xff"}) == "/\ufffd"  # not UTF-8: replaced
+    assert request_path({"PATH_INFO": "/caf\u00e9\u20ac"}) == "/caf\u00e9\u20ac"  # decoded already
+    assert request_path({}) == "/"
+    # Only the characters change: the generic middleware sees "//api" as the app does.
+    assert request_path({"PATH_INFO": "//api"}) == "//api"
+
+
+def test_preflight_status_float_is_refused_at_construction() -> None:
+    with pytest.raises(ConfigError) as caught:
+        CORSMiddleware(Recorder(), allow_origins=[APP_ORIGIN], preflight_status=200.0)
+    assert [problem.code for problem in caught.value.errors] == [Code.BAD_PREFLIGHT_STATUS]

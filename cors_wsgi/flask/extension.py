@@ -47,7 +47,7 @@ from cors_wsgi.flask.options import (
 from cors_wsgi.headers import OWNED_RESPONSE_HEADERS, OWNED_RESPONSE_HEADERS_LOWER, VARY
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import is_preflight
-from cors_wsgi.wsgi import answer_preflight, decide_environ
+from cors_wsgi.wsgi import answer_preflight, decide_environ, request_path
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -279,7 +279,7 @@ class _AppState:
         if routed is None:
             routed = self._needs_routing()
         if not routed:
-            policy = self._policy_everywhere or self.policy_for_path(_request_path(environ))
+            policy = self._policy_everywhere or self.policy_for_path(_flask_path(environ))
             if policy is None:
                 return self._wsgi_app(environ, start_response)
             decision = decide(policy, environ)
@@ -311,12 +311,9 @@ class _AppState:
         return start_cors_response
 
 
-def _request_path(environ: WSGIEnvironment) -> str:
-    """The path as ``flask.request.path`` reads it (PEP 3333 strings carry latin-1 bytes)."""
-    path: str = environ.get("PATH_INFO") or ""
-    if not path.isascii():
-        path = path.encode("latin-1").decode("utf-8", "replace")
-    return "/" + path.lstrip("/")
+def _flask_path(environ: WSGIEnvironment) -> str:
+    """The path as ``flask.request.path`` reads it: decoded, leading slashes made one."""
+    return "/" + request_path(environ).lstrip("/")
 
 
 def _may_be_preflight(environ: WSGIEnvironment) -> bool:

@@ -352,7 +352,8 @@ def test_w007_for_a_regex_whose_matches_shrink_under_full_match(
     [
         r"^https://\w+\.example\.com$",
         r"https://\w+\.example\.com\Z",
-        r"^https://a\.b(:\d+)?.*",
+        # Ends in '.*' (no W007), after a ':' so no look-alike host gets in (no E029).
+        r"^https://a\.b:.*",
         r"^https://(a|b)\.example\.com$",
         r"^https://[]|a]+\.example\.com$",  # '|' inside a class does not split
         r"^https://[\w|]+\.example\.com$",
@@ -375,3 +376,19 @@ def test_w100_star_in_allow_headers_does_not_cover_authorization(settings: Setti
 
 class StrictCommonMiddleware(CommonMiddleware):
     """A project's own CommonMiddleware: it still redirects preflights."""
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("CORS_PREFLIGHT_STATUS", 200.0),
+        ("CORS_PREFLIGHT_STATUS", True),
+        ("CORS_PREFLIGHT_MAX_AGE", 60.0),
+    ],
+)
+def test_numeric_setting_that_is_no_int_is_an_error(setting: str, value: object) -> None:
+    # issue 10, item 5: a float status passed in 0.1.0 and failed every preflight later.
+    with override_settings(**{setting: value}):
+        found = [m for m in cors_messages() if isinstance(m, Error)]
+    assert [m.id for m in found] in (["cors_wsgi.E026"], ["cors_wsgi.E021"])
+    assert setting in found[0].msg

@@ -352,3 +352,11 @@ def test_blueprint_init_app_checks_option_names_at_once() -> None:
 
     with pytest.raises(ConfigError):
         CORS().init_app(Blueprint("bp", __name__), origin="https://a.example.com")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("status", [200.0, 204.0, True, "200"])
+def test_preflight_status_that_is_no_int_is_refused_at_setup(status: Any) -> None:
+    # issue 10, item 5: 200.0 passed in 0.1.0, then every preflight failed at run time.
+    assert [label for label, _ in problems_of(preflight_status=status)] == ["preflight_status"]
+    with pytest.raises(ConfigError):
+        CORS(Flask(__name__), origins=["https://app.example.com"], preflight_status=status)

@@ -169,7 +169,9 @@ class Reference:
             return None  # V9, V14, V19: only well-formed origins reach patterns
         if any(entry_allows(entry, origin) for entry in self.patterns):
             return origin
-        if any(regex.fullmatch(origin) for regex in self.regexes):  # V8
+        # V8, and each pattern alone: its groups, backreferences and conditionals are its
+        # own (strategies.ORIGIN_REGEXES draws lists that would clash if joined).
+        if any(regex.fullmatch(origin) for regex in self.regexes):
             return origin
         func = self.func
         if func is not None and func(origin) is True:

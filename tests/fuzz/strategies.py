@@ -13,7 +13,6 @@ EXACT_ORIGINS = (
     "http://127.0.0.1:5173",
     "http://[::1]:3000",
     "https://xn--bcher-kva.example",
-    "https://example.com.",
     "chrome-extension://abcdefghijklmnop",
     "https://foo.com",
     "https://bar.com",
@@ -32,6 +31,14 @@ PATTERN_ORIGINS = (
 ORIGIN_REGEXES = (
     r"https://pr-[0-9]+\.preview\.example\.com",
     r"https://[a-z]+\.tenant\.example\.net(:[0-9]+)?",
+    # Groups, named groups, backreferences, conditionals and inline flags: a list of these
+    # must answer as each pattern alone would, whatever their numbering (issue 10, item 1).
+    r"https://(admin)\.example\.com",
+    r"https://([a-z0-9.-]+)(?(1)\.example\.com|)",
+    r"https://(?P<t>[a-z]+)\.(?P=t)\.example\.org",
+    r"https://(?P<t>[a-z]+)-([0-9])\2\.twin\.example\.org",
+    r"https://(x)?y(?(1)a|b)\.cond\.example\.net",
+    r"(?i:https://upper\.example\.com)",
 )
 METHODS = ("GET", "PUT", "put", "DELETE", "PATCH", "patch", "purge", "OPTIONS")
 REQUEST_HEADERS = ("content-type", "authorization", "x-token", "X-Requested-With")
@@ -54,7 +61,7 @@ def policy_options(draw: st.DrawFn) -> dict[str, Any]:
         options["allow_origins"] = draw(st.lists(st.sampled_from(pool), max_size=8))
         if draw(st.booleans()):
             options["allow_origin_regex"] = draw(
-                st.lists(st.sampled_from(ORIGIN_REGEXES), min_size=1, max_size=2, unique=True)
+                st.lists(st.sampled_from(ORIGIN_REGEXES), min_size=1, max_size=3, unique=True)
             )
         if draw(st.booleans()):
             options["allow_origin_func"] = allow_by_func
@@ -113,6 +120,13 @@ def hostile_origins(draw: st.DrawFn) -> str:
                 "https://pr-7.preview.example.com",
                 "https://abc.tenant.example.net:8080",
                 "https://t1.func.example",
+                "https://admin.example.com",
+                "https://evil.com",
+                "https://ab.ab.example.org",
+                "https://ab-11.twin.example.org",
+                "https://xya.cond.example.net",
+                "https://yb.cond.example.net",
+                "https://ya.cond.example.net",
                 "null",
                 "",
             )
