@@ -13,7 +13,7 @@ __all__ = ["CATALOGUE", "Code", "CodeEntry", "ConfigError", "ConfigProblem"]
 class ConfigProblem:
     """One thing wrong with a CORS configuration.
 
-    ``code`` is stable across releases (``"E001"`` ...; :data:`CATALOGUE` describes each),
+    ``code`` is stable across releases (``"E001"`` ...; :data:`cors_wsgi.errors.CATALOGUE` describes each),
     ``option`` names the keyword (or setting) that holds the problem, ``value`` is the
     offending value as given, and ``message`` says what is wrong and how to fix it.
     """
@@ -58,7 +58,7 @@ class ProblemCollector:
 
 
 class Code:
-    """The stable problem codes (described in :data:`CATALOGUE`; Django check ids are
+    """The stable problem codes (described in :data:`cors_wsgi.errors.CATALOGUE`; Django check ids are
     ``cors_wsgi.`` followed by the code)."""
 
     ORIGIN_WITHOUT_SCHEME = "E001"
@@ -113,8 +113,8 @@ class CodeEntry:
     example: str
 
 
-# One entry per code of `Code`, and the only place a code is described: the error
-# reference of the documentation is generated from it, and a test fails if a code has none.
+#: What each code of ``Code`` means: the only place a code is described. The
+#: documentation's error reference is generated from it, and a test fails if a code has none.
 CATALOGUE: Final[Mapping[str, CodeEntry]] = {
     Code.ORIGIN_WITHOUT_SCHEME: CodeEntry(
         "An origin without its scheme",
