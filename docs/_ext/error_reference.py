@@ -224,6 +224,30 @@ def _replace_marker(app: Any, docname: str, source: list[str]) -> None:
         source[0] = source[0].replace(MARKER, reference_markdown())
 
 
+# `E012`, `cors_wsgi.E012` or `cors_wsgi.W001` written as inline code anywhere in the site.
+CODE_LITERAL: Final = re.compile(r"(?:cors_wsgi\.)?([EW][0-9]{3})")
+
+
+def _link_codes(app: Any, doctree: Any, docname: str) -> None:
+    """Make every inline mention of a code a link to its entry in the error reference."""
+    from docutils import nodes
+
+    known = set(CATALOGUE) | {check_id.split(".")[1] for check_id in used_check_ids()}
+    for literal in list(doctree.findall(nodes.literal)):
+        match = CODE_LITERAL.fullmatch(literal.astext())
+        if match is None or match[1] not in known or isinstance(literal.parent, nodes.reference):
+            continue
+        label = match[1] if match[1].startswith("E") else f"cors_wsgi.{match[1]}"
+        target = app.env.get_domain("std").labels.get(label.lower())
+        if target is None:
+            continue
+        uri = app.builder.get_relative_uri(docname, target[0]) + "#" + target[1]
+        reference = nodes.reference("", "", internal=True, refuri=uri)
+        literal.replace_self(reference)
+        reference.append(literal)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("source-read", _replace_marker)
+    app.connect("doctree-resolved", _link_codes)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
