@@ -4,8 +4,10 @@ What runs how (the conventions of docs/*.md, for whoever writes a page):
 - a ```python block runs in the page's namespace, in order (``>>>`` blocks as doctests);
   it starts with ``app``, a bare WSGI application, as the examples assume one;
 - a ```python block whose first line is ``# settings.py`` is a Django settings snippet: its
-  UPPERCASE names are applied over the test settings (other CORS_* settings removed) and
-  cors_wsgi's system checks must report nothing;
+  UPPERCASE names are applied over the test settings (other CORS_* settings removed; a
+  ``...`` item of a list stands for the project's other entries and is dropped;
+  INSTALLED_APPS must list cors_wsgi.django) and cors_wsgi's system checks must report
+  nothing;
 - a ```console block runs: each ``$ `` line is a shell command from the repository root
   (``cors-wsgi`` is this checkout's ``python3 -m cors_wsgi``), and what follows is its exact
   output; a block that cannot run here (a live server, an installation) is preceded by a
@@ -16,6 +18,7 @@ What runs how (the conventions of docs/*.md, for whoever writes a page):
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 import subprocess
@@ -42,6 +45,8 @@ def _bare_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 
 def _setup(namespace: dict[str, Any]) -> None:
+    _django()  # the Django examples import views and DRF, which need settings
+    namespace["__name__"] = "docs_example"  # Flask(__name__) finds no module: the cwd
     namespace["app"] = _bare_app
 
 
@@ -65,7 +70,15 @@ def evaluate_settings(example: Example) -> str | None:
 
     written: dict[str, Any] = {"DEBUG": True}
     exec(compile(example.parsed, str(example.path), "exec"), {}, written)
-    values = {name: value for name, value in written.items() if name.isupper()}
+    values = {
+        name: [item for item in value if item is not Ellipsis] if isinstance(value, list) else value
+        for name, value in written.items()
+        if name.isupper()
+    }
+    # Replacing INSTALLED_APPS would reload the app registry for one snippet: check it instead.
+    installed = values.pop("INSTALLED_APPS", None)
+    if installed is not None and "cors_wsgi.django" not in installed:
+        return "the settings snippet's INSTALLED_APPS lacks 'cors_wsgi.django'"
     with override_settings(**values):
         for name in [name for name in dir(settings) if name.startswith("CORS_")]:
             if name not in values:
@@ -82,7 +95,7 @@ class PythonAndSettingsParser:
     """Python blocks, with the settings snippets among them evaluated as settings."""
 
     def __init__(self) -> None:
-        self.python = PythonCodeBlockParser()
+        self.python = PythonCodeBlockParser(doctest_optionflags=doctest.ELLIPSIS)
 
     def __call__(self, document: Document) -> Iterable[Region]:
         for region in self.python(document):
