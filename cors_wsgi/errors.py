@@ -13,9 +13,10 @@ __all__ = ["CATALOGUE", "Code", "CodeEntry", "ConfigError", "ConfigProblem"]
 class ConfigProblem:
     """One thing wrong with a CORS configuration.
 
-    ``code`` is stable across releases (``"E001"`` ...; :data:`cors_wsgi.errors.CATALOGUE` describes each),
-    ``option`` names the keyword (or setting) that holds the problem, ``value`` is the
-    offending value as given, and ``message`` says what is wrong and how to fix it.
+    ``code`` is stable across releases (``"E001"`` ...; each is described in
+    :data:`cors_wsgi.errors.CATALOGUE`), ``option`` names the keyword (or setting) that
+    holds the problem, ``value`` is the offending value as given, and ``message`` says
+    what is wrong and how to fix it.
     """
 
     code: str
@@ -58,8 +59,9 @@ class ProblemCollector:
 
 
 class Code:
-    """The stable problem codes (described in :data:`cors_wsgi.errors.CATALOGUE`; Django check ids are
-    ``cors_wsgi.`` followed by the code)."""
+    """The stable problem codes, each described in :data:`cors_wsgi.errors.CATALOGUE`.
+
+    Django check ids are ``cors_wsgi.`` followed by the code."""
 
     ORIGIN_WITHOUT_SCHEME = "E001"
     ORIGIN_WITH_PATH = "E002"

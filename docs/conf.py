@@ -21,13 +21,13 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-sys.path[:0] = [str(ROOT), str(DOCS / "_ext")]
+sys.path.insert(0, str(ROOT))
 
 import cors_wsgi  # noqa: E402  (after the path set-up above)
 
 project = "cors_wsgi"
 author = "cors_wsgi developers"
-copyright = "cors_wsgi developers"  # noqa: A001  (Sphinx's name)
+copyright = "cors_wsgi developers"
 release = cors_wsgi.__version__
 version = release
 
@@ -35,7 +35,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.intersphinx",
-    "error_reference",
+    "docs._ext.error_reference",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
@@ -123,7 +123,6 @@ if _missing:
         + ". Run scripts/install-doc-inventories (or set CORS_WSGI_DOCS_SKIP_INVENTORIES=1 "
         "for a local build without those links)."
     )
-
 
 
 def _flask_names(app: object, env: object, node: object, contnode: object) -> object:

@@ -28,7 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from sybil import Document, Example, Region, Sybil
-from sybil.parsers.myst import ClearNamespaceParser, CodeBlockParser, PythonCodeBlockParser, SkipParser
+from sybil.parsers.myst import (
+    ClearNamespaceParser,
+    CodeBlockParser,
+    PythonCodeBlockParser,
+    SkipParser,
+)
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -54,10 +59,9 @@ def _django() -> None:
     from django.conf import settings
 
     if not settings.configured:
-        sys.path.insert(0, str(DOCS / "_ext"))
-        from error_reference import _configure_django
+        from docs._ext.error_reference import configure_django
 
-        _configure_django()
+        configure_django()
 
 
 def evaluate_settings(example: Example) -> str | None:
@@ -71,7 +75,9 @@ def evaluate_settings(example: Example) -> str | None:
     written: dict[str, Any] = {"DEBUG": True}
     exec(compile(example.parsed, str(example.path), "exec"), {}, written)
     values = {
-        name: [item for item in value if item is not Ellipsis] if isinstance(value, list) else value
+        name: [item for item in value if item is not Ellipsis]
+        if isinstance(value, list)
+        else value
         for name, value in written.items()
         if name.isupper()
     }

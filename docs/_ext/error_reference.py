@@ -198,7 +198,8 @@ def reference_markdown() -> str:
     )
 
 
-def _configure_django() -> None:
+def configure_django() -> None:
+    """Settings for running the Django examples, unless a test run configured its own."""
     import django
     from django.conf import settings
 
@@ -220,7 +221,7 @@ urlpatterns: list[Any] = []  # the ROOT_URLCONF of the Django used to run the ex
 
 def _replace_marker(app: Any, docname: str, source: list[str]) -> None:
     if MARKER in source[0]:
-        _configure_django()
+        configure_django()
         source[0] = source[0].replace(MARKER, reference_markdown())
 
 
