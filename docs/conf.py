@@ -36,6 +36,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.intersphinx",
     "docs._ext.error_reference",
+    "docs._ext.option_reference",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
