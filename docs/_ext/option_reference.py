@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from cors_wsgi import ConfigError, ConfigProblem, CORSMiddleware, Policy
+from cors_wsgi import ConfigError, ConfigProblem, CORSMiddleware
 
 MARKER: Final = "% generated: wrong values of "
 
@@ -142,7 +142,9 @@ def missing_options() -> list[str]:
 def _item(written: str, reports: list[str]) -> str:
     if not reports:
         raise RuntimeError(f"{written} reports nothing: give a wrong value in {__name__}")
-    lines = [line for report in reports for line in textwrap.wrap(report, 88, break_on_hyphens=False)]
+    lines = [
+        line for report in reports for line in textwrap.wrap(report, 88, break_on_hyphens=False)
+    ]
     return "\n".join([f"`{written}`", ":", "  ```text", *[f"  {line}" for line in lines], "  ```"])
 
 
