@@ -18,7 +18,7 @@ from cors_wsgi import ConfigError, ConfigProblem, CORSMiddleware
 MARKER: Final = "% generated: wrong values of "
 
 # One wrong value per option, as a user might write it.
-WSGI_WRONG: Final[Mapping[str, object]] = {
+WSGI_WRONG: Final[Mapping[str, Any]] = {
     "allow_origins": ["https://app.example.com/"],
     "allow_origin_regex": "https://(a|b).example.com(",
     "allow_origin_func": "tenants.cors.is_tenant_origin",
@@ -34,11 +34,11 @@ WSGI_WRONG: Final[Mapping[str, object]] = {
     "debug": "yes",
 }
 # The keywords CORSMiddleware takes besides the policy's.
-MIDDLEWARE_WRONG: Final[Mapping[str, object]] = {
+MIDDLEWARE_WRONG: Final[Mapping[str, Any]] = {
     "paths": {"api/": {"allow_origins": "*"}},
     "policy": "https://app.example.com",
 }
-DJANGO_WRONG: Final[Mapping[str, object]] = {
+DJANGO_WRONG: Final[Mapping[str, Any]] = {
     "CORS_ALLOWED_ORIGINS": ["app.example.com"],
     "CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://.*"],
     "CORS_ALLOW_ALL_ORIGINS": "True",
@@ -56,7 +56,7 @@ DJANGO_WRONG: Final[Mapping[str, object]] = {
     "CORS_PREFLIGHT_PASSTHROUGH": "yes",
     "CORS_DEBUG": "on",
 }
-FLASK_WRONG: Final[Mapping[str, object]] = {
+FLASK_WRONG: Final[Mapping[str, Any]] = {
     "origins": ["frontend.example.com"],
     "methods": "GET, POST",
     "allow_headers": ["proxy-authorization"],
