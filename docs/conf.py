@@ -21,7 +21,8 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-sys.path.insert(0, str(ROOT))
+# The checkout (cors_wsgi, and docs._ext for the extensions), and the modules examples name.
+sys.path[:0] = [str(ROOT), str(DOCS / "_examples")]
 
 import cors_wsgi  # noqa: E402  (after the path set-up above)
 

@@ -143,6 +143,11 @@ def evaluate_console(example: Example) -> str | None:
     return None
 
 
+def console_parser() -> CodeBlockParser:
+    """The parser of console blocks, run by :func:`evaluate_console`."""
+    return CodeBlockParser(language="console", evaluator=evaluate_console)
+
+
 def refuse_bare_fences(document: Document) -> Iterator[Region]:
     """A fence without a language: say what it is (text, console or sh)."""
     inside = False
@@ -162,7 +167,7 @@ def _bare_fence_failure(example: Example) -> str:
 pytest_collect_file = Sybil(
     parsers=[
         PythonAndSettingsParser(),
-        CodeBlockParser(language="console", evaluator=evaluate_console),
+        console_parser(),
         refuse_bare_fences,
         SkipParser(),
         ClearNamespaceParser(),
