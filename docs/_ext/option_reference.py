@@ -142,10 +142,10 @@ def missing_options() -> list[str]:
 def _item(written: str, reports: list[str]) -> str:
     if not reports:
         raise RuntimeError(f"{written} reports nothing: give a wrong value in {__name__}")
-    lines = [
-        line for report in reports for line in textwrap.wrap(report, 88, break_on_hyphens=False)
-    ]
-    return "\n".join([f"`{written}`", ":", "  ```text", *[f"  {line}" for line in lines], "  ```"])
+    lines = [line for text in reports for line in textwrap.wrap(text, 88, break_on_hyphens=False)]
+    return "\n".join(
+        [f"- `{written}`", "", "  ```text", *[f"  {line}" for line in lines], "  ```"]
+    )
 
 
 def wrong_values_markdown(adapter: str) -> str:
