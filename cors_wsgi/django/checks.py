@@ -20,6 +20,9 @@
 - ``cors_wsgi.W100`` ...: what the core finds valid but most likely not meant
   (:attr:`cors_wsgi.Policy.warnings`, e.g. ``'*'`` in CORS_ALLOW_HEADERS, which never
   covers Authorization), with the core's code.
+
+Each id is described once, in ``CHECKS`` (the documentation's error reference is built
+from it).
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from cors_wsgi.django.conf import (
     VOCABULARY,
     compile_settings,
 )
+from cors_wsgi.errors import CodeEntry
 
-__all__ = ["check_settings"]
+__all__ = ["CHECKS", "check_settings"]
 
 MIDDLEWARE_PATHS: Final = frozenset(
     {"cors_wsgi.django.CorsMiddleware", "cors_wsgi.django.middleware.CorsMiddleware"}
@@ -93,6 +97,89 @@ UNSUPPORTED_CORSHEADERS_SETTINGS: Final[Mapping[str, str]] = {
     "CORS_REPLACE_HTTPS_REFERER": "django-cors-headers removed it too; delete it",
     "CORS_URLS_ALLOW_ALL_REGEX": (
         "use CORS_PATHS, e.g. {'/public/': {'CORS_ALLOW_ALL_ORIGINS': True}}"
+    ),
+}
+
+
+# The warnings of this module, described once (errors are the core's codes, described in
+# cors_wsgi.errors.CATALOGUE). A test fails if an id used below has no entry here.
+CHECKS: Final[Mapping[str, CodeEntry]] = {
+    "cors_wsgi.W001": CodeEntry(
+        "CorsMiddleware below a middleware that answers first",
+        "A middleware that can answer or refuse a request itself sits above "
+        "``CorsMiddleware`` in ``MIDDLEWARE``: CommonMiddleware (APPEND_SLASH and "
+        "PREPEND_WWW redirects), LocaleMiddleware, AuthenticationMiddleware, "
+        "LoginRequiredMiddleware, RemoteUserMiddleware, CsrfViewMiddleware, "
+        "WhiteNoiseMiddleware, or a subclass of one of them. Its responses lack CORS "
+        "headers, so the page cannot read them, and the preflights it answers fail.",
+        "Move ``'cors_wsgi.django.CorsMiddleware'`` above it, as high as possible.",
+        "MIDDLEWARE = [\n"
+        "    'django.middleware.common.CommonMiddleware',\n"
+        "    'cors_wsgi.django.CorsMiddleware',\n"
+        "]",
+    ),
+    "cors_wsgi.W002": CodeEntry(
+        "A CORS setting that is not read",
+        "A ``CORS_*`` setting that cors_wsgi does not read: a django-cors-headers setting "
+        "it deliberately does not support, or a typo.",
+        "Follow the hint: it names the nearest setting, or says what replaces an unsupported one.",
+        "CORS_ALLOWED_ORIGIN = ['https://app.example.com']",
+    ),
+    "cors_wsgi.W003": CodeEntry(
+        "django-cors-headers installed alongside",
+        "``corsheaders`` in ``INSTALLED_APPS`` or its middleware in ``MIDDLEWARE``, next to "
+        "cors_wsgi: two CORS layers send conflicting headers, and browsers reject a "
+        "response with two Access-Control-Allow-Origin values.",
+        "Remove ``'corsheaders'`` and its middleware; cors_wsgi reads the same settings.",
+        "MIDDLEWARE = [\n"
+        "    'cors_wsgi.django.CorsMiddleware',\n"
+        "    'corsheaders.middleware.CorsMiddleware',\n"
+        "]",
+    ),
+    "cors_wsgi.W004": CodeEntry(
+        "CorsMiddleware missing from MIDDLEWARE",
+        "``cors_wsgi.django`` is in ``INSTALLED_APPS`` but ``CorsMiddleware`` is not in "
+        "``MIDDLEWARE``, so no response gets CORS headers.",
+        "Add ``'cors_wsgi.django.CorsMiddleware'`` near the top of ``MIDDLEWARE``.",
+        "MIDDLEWARE = ['django.middleware.security.SecurityMiddleware']",
+    ),
+    "cors_wsgi.W005": CodeEntry(
+        "A setting and its old name both set",
+        "A setting and its django-cors-headers alias from before the rename both set "
+        "(``CORS_ALLOWED_ORIGINS`` and ``CORS_ORIGIN_WHITELIST``): the old name is ignored.",
+        "Delete the old name.",
+        "CORS_ALLOWED_ORIGINS = ['https://app.example.com']\n"
+        "CORS_ORIGIN_WHITELIST = ['https://old.example.com']",
+    ),
+    "cors_wsgi.W006": CodeEntry(
+        "Every origin allowed next to an allow-list",
+        "``CORS_ALLOW_ALL_ORIGINS = True`` together with ``CORS_ALLOWED_ORIGINS``, "
+        "``CORS_ALLOWED_ORIGIN_REGEXES`` or ``CORS_ALLOWED_ORIGIN_FUNC`` (at top level or "
+        "in one ``CORS_PATHS`` entry): the allow-list is ignored.",
+        "Keep either the allow-list or ``CORS_ALLOW_ALL_ORIGINS``.",
+        "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOWED_ORIGINS = ['https://app.example.com']",
+    ),
+    "cors_wsgi.W007": CodeEntry(
+        "A regex that allows fewer origins than under django-cors-headers",
+        "A ``CORS_ALLOWED_ORIGIN_REGEXES`` pattern that is not anchored at its end: "
+        "django-cors-headers matched it from the start only (``re.match``), cors_wsgi "
+        "matches the whole origin, so origins with more after the match (a port, a longer "
+        "name) are now refused.",
+        "Anchor the pattern at its end with ``$`` if the whole origin was meant; the hint "
+        "shows the pattern that keeps the old meaning, which also trusts longer origins.",
+        "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://\\w+\\.example\\.com']",
+    ),
+    "cors_wsgi.W008": CodeEntry(
+        "A URLconf-switching middleware below CorsMiddleware",
+        "django-hosts' ``HostsRequestMiddleware`` (which sets ``request.urlconf``) placed "
+        "below ``CorsMiddleware``: preflights are answered before it runs, so they and the "
+        "actual requests are judged with the URLconf in effect at ``CorsMiddleware``, and "
+        "the per-view policies of the other URLconfs cannot apply.",
+        "Move the middleware above ``'cors_wsgi.django.CorsMiddleware'``.",
+        "MIDDLEWARE = [\n"
+        "    'cors_wsgi.django.CorsMiddleware',\n"
+        "    'django_hosts.middleware.HostsRequestMiddleware',\n"
+        "]",
     ),
 }
 
