@@ -1,0 +1,92 @@
+"""A decision applied to header lists of byte strings, the form ASGI servers speak.
+
+The rules are :class:`~cors_wsgi.Decision`'s (the CORS headers the app set are replaced,
+Vary becomes one merged line, R18, R30); only the spelling changes: names are lowercase
+bytes, as the ASGI specification asks, and values latin-1 bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from cors_wsgi.headers import OWNED_RESPONSE_HEADERS_LOWER, merge_vary
+
+if TYPE_CHECKING:
+    from cors_wsgi.decision import Decision
+
+__all__ = ["ByteHeaders", "decorate_bytes", "preflight_response_bytes"]
+
+ByteHeaders = list[tuple[bytes, bytes]]
+_ByteLines = tuple[tuple[bytes, bytes], ...]
+
+_VARY = b"vary"
+# The names decorate_bytes() takes out of the app's headers: our own, and Vary, which it merges.
+_REPLACED = frozenset(name.encode("latin-1") for name in OWNED_RESPONSE_HEADERS_LOWER) | {_VARY}
+# Each replaced name starts with "a" or "v" (either case): other names are never lowercased.
+_REPLACED_FIRST_BYTES = frozenset(b"aAvV")
+
+# Encoded lines by decision. Decisions are immutable and most are shared (one per exact
+# origin, one per refusal), so each is encoded once. The entry holds the decision itself:
+# while it is cached its id cannot be reused by another, and the identity check makes a
+# stale entry impossible. Decisions built per request (pattern matches) are bounded by
+# clearing the table when it is full.
+_MAX_CACHED = 4096
+_encoded: dict[int, tuple[Decision, _ByteLines, _ByteLines]] = {}
+_preflights: dict[int, tuple[Decision, int, ByteHeaders]] = {}
+
+
+def _encode(lines: Iterable[tuple[str, str]]) -> _ByteLines:
+    return tuple(
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in lines
+    )
+
+
+def _encoded_lines(decision: Decision) -> tuple[_ByteLines, _ByteLines]:
+    """``decision.header_lines`` and ``decision.headers`` in bytes, computed once per decision."""
+    entry = _encoded.get(id(decision))
+    if entry is not None and entry[0] is decision:
+        return entry[1], entry[2]
+    if len(_encoded) >= _MAX_CACHED:
+        _encoded.clear()
+    lines, headers = _encode(decision.header_lines), _encode(decision.headers)
+    _encoded[id(decision)] = (decision, lines, headers)
+    return lines, headers
+
+
+def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> ByteHeaders:
+    """Return the app's header list with CORS applied, as :meth:`Decision.decorate` does
+    for ``str`` pairs: a new list of ``(name, value)`` byte pairs; ``headers`` is untouched.
+
+    Copies of the CORS response headers the app set itself are dropped, so that exactly one
+    of each goes out (R18); the app's Vary lines and ours become one line (R30).
+    """
+    lines, own_headers = _encoded_lines(decision)
+    pairs = [(header[0], header[1]) for header in headers]
+    for name, _ in pairs:
+        if name and name[0] in _REPLACED_FIRST_BYTES and name.lower() in _REPLACED:
+            break
+    else:
+        pairs.extend(lines)
+        return pairs
+    decorated = [pair for pair in pairs if pair[0].lower() not in _REPLACED]
+    existing_vary = b", ".join(value for name, value in pairs if name.lower() == _VARY)
+    decorated.extend(own_headers)
+    if decision.vary:
+        merged = merge_vary(existing_vary.decode("latin-1"), decision.vary)
+        decorated.append((_VARY, merged.encode("latin-1")))
+    elif existing_vary:
+        decorated.append((_VARY, existing_vary))
+    return decorated
+
+
+def preflight_response_bytes(decision: Decision) -> tuple[int, ByteHeaders]:
+    """:meth:`Decision.preflight_response` in bytes: the status and a fresh header list."""
+    entry = _preflights.get(id(decision))
+    if entry is None or entry[0] is not decision:
+        if len(_preflights) >= _MAX_CACHED:
+            _preflights.clear()
+        status, lines = decision.preflight_response()
+        entry = (decision, status, list(_encode(lines)))
+        _preflights[id(decision)] = entry
+    return entry[1], list(entry[2])  # a fresh list: the server may keep or change it (R55)
