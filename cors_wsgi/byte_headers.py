@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from cors_wsgi.headers import OWNED_RESPONSE_HEADERS_LOWER, merge_vary
+from cors_wsgi.headers import (
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    OWNED_RESPONSE_HEADERS,
+    OWNED_RESPONSE_HEADERS_LOWER,
+    VARY,
+    merge_vary,
+)
 
 if TYPE_CHECKING:
     from cors_wsgi.decision import Decision
@@ -20,7 +27,7 @@ __all__ = ["ByteHeaders", "decorate_bytes", "preflight_response_bytes"]
 ByteHeaders = list[tuple[bytes, bytes]]
 _ByteLines = tuple[tuple[bytes, bytes], ...]
 
-_VARY = b"vary"
+_VARY = VARY.lower().encode("latin-1")
 # The names decorate_bytes() takes out of the app's headers: our own, and Vary, which it merges.
 _REPLACED = frozenset(name.encode("latin-1") for name in OWNED_RESPONSE_HEADERS_LOWER) | {_VARY}
 # Each replaced name starts with "a" or "v" (either case): other names are never lowercased.
@@ -29,28 +36,42 @@ _REPLACED_FIRST_BYTES = frozenset(b"aAvV")
 # Encoded lines by decision. Decisions are immutable and most are shared (one per exact
 # origin, one per refusal), so each is encoded once. The entry holds the decision itself:
 # while it is cached its id cannot be reused by another, and the identity check makes a
-# stale entry impossible. Decisions built per request (pattern matches) are bounded by
-# clearing the table when it is full.
+# stale entry impossible. Decisions built per request (pattern matches, allowed preflights)
+# are found by their lines' value instead. Both tables are bounded by clearing them when full.
 _MAX_CACHED = 4096
-_encoded: dict[int, tuple[Decision, _ByteLines, _ByteLines]] = {}
-_preflights: dict[int, tuple[Decision, int, ByteHeaders]] = {}
+_by_decision: dict[int, tuple[Decision, _ByteLines, _ByteLines]] = {}
+_by_value: dict[tuple[tuple[str, str], ...], _ByteLines] = {}
+_NAME_BYTES = {
+    name: name.lower().encode("latin-1")
+    for name in (*OWNED_RESPONSE_HEADERS, VARY, CONTENT_TYPE, CONTENT_LENGTH)
+}
 
 
-def _encode(lines: Iterable[tuple[str, str]]) -> _ByteLines:
-    return tuple(
-        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in lines
-    )
+def _encoded(lines: tuple[tuple[str, str], ...]) -> _ByteLines:
+    encoded = _by_value.get(lines)
+    if encoded is None:
+        if len(_by_value) >= _MAX_CACHED:
+            _by_value.clear()
+        names = _NAME_BYTES
+        encoded = tuple(
+            [
+                (names.get(name) or name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in lines
+            ]
+        )
+        _by_value[lines] = encoded
+    return encoded
 
 
 def _encoded_lines(decision: Decision) -> tuple[_ByteLines, _ByteLines]:
-    """``decision.header_lines`` and ``decision.headers`` in bytes, computed once per decision."""
-    entry = _encoded.get(id(decision))
+    """``decision.header_lines`` and ``decision.headers`` in bytes."""
+    entry = _by_decision.get(id(decision))
     if entry is not None and entry[0] is decision:
         return entry[1], entry[2]
-    if len(_encoded) >= _MAX_CACHED:
-        _encoded.clear()
-    lines, headers = _encode(decision.header_lines), _encode(decision.headers)
-    _encoded[id(decision)] = (decision, lines, headers)
+    if len(_by_decision) >= _MAX_CACHED:
+        _by_decision.clear()
+    lines, headers = _encoded(decision.header_lines), _encoded(decision.headers)
+    _by_decision[id(decision)] = (decision, lines, headers)
     return lines, headers
 
 
@@ -62,7 +83,8 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
     of each goes out (R18); the app's Vary lines and ours become one line (R30).
     """
     lines, own_headers = _encoded_lines(decision)
-    pairs = [(header[0], header[1]) for header in headers]
+    # The app's pairs may be lists or tuples; the list goes out as it came, plus ours.
+    pairs: ByteHeaders = list(headers)  # type: ignore[arg-type]
     for name, _ in pairs:
         if name and name[0] in _REPLACED_FIRST_BYTES and name.lower() in _REPLACED:
             break
@@ -81,12 +103,7 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
 
 
 def preflight_response_bytes(decision: Decision) -> tuple[int, ByteHeaders]:
-    """:meth:`Decision.preflight_response` in bytes: the status and a fresh header list."""
-    entry = _preflights.get(id(decision))
-    if entry is None or entry[0] is not decision:
-        if len(_preflights) >= _MAX_CACHED:
-            _preflights.clear()
-        status, lines = decision.preflight_response()
-        entry = (decision, status, list(_encode(lines)))
-        _preflights[id(decision)] = entry
-    return entry[1], list(entry[2])  # a fresh list: the server may keep or change it (R55)
+    """:meth:`Decision.preflight_response` in bytes: the status and a fresh header list
+    (the server may keep or change it, R55)."""
+    status, lines = decision.preflight_response()
+    return status, list(_encoded(tuple(lines)))
