@@ -143,6 +143,7 @@ class CORSMiddleware:
     def __init__(
         self,
         app: ASGIApp,
+        /,
         *,
         paths: PathsInput | None = None,
         policy: Policy | Mapping[str, Any] | None = None,
@@ -240,7 +241,6 @@ class CORSMiddleware:
         if error is not None:
             if scope["type"] == "lifespan":
                 await _refuse_startup(error, receive, send)
-                return
             raise error
         if (
             scope["type"] == "websocket"
@@ -265,9 +265,12 @@ class CORSMiddleware:
 
 
 async def _refuse_startup(error: ConfigError, receive: Receive, send: Send) -> None:
+    """Fail start-up with the problems, then raise them, as Starlette's own router does
+    with a failing start-up handler: servers log the message and refuse to start."""
     message = await receive()
     if message["type"] == "lifespan.startup":
         await send({"type": "lifespan.startup.failed", "message": str(error)})
+    raise error
 
 
 async def _refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:

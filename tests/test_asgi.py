@@ -424,6 +424,8 @@ def test_invalid_configuration_built_in_a_running_loop_fails_lifespan_startup() 
         talk = communicator(middleware, {"type": "lifespan", "state": {}})
         await talk.send_input({"type": "lifespan.startup"})
         failed = await talk.receive_output(1)
+        with pytest.raises(ConfigError):
+            await talk.wait(1)  # then raised, for servers that report exceptions
         with pytest.raises(ConfigError) as caught:
             await middleware(http_scope(), talk.input_queue.get, talk.output_queue.put)
         return failed, caught.value
@@ -498,3 +500,15 @@ def test_websocket_guard_leaves_paths_out_of_scope_alone() -> None:
     middleware = CORSMiddleware(echo_socket, paths={"/api/": OPTIONS}, check_websocket_origin=True)
     out = run(_websocket(middleware, [(b"origin", EVIL)]))
     assert [m["type"] for m in out] == ["websocket.accept", "websocket.close"]
+
+
+def test_cors_fetch_runs_a_bare_asgi_application() -> None:
+    from cors_wsgi.testing import cors_fetch
+
+    middleware = CORSMiddleware(Recorder(), **OPTIONS)
+    origin = APP.decode()
+    cors_fetch(middleware, "/x", origin=origin, method="PUT", credentials=True).assert_allowed()
+    cors_fetch(middleware, "/x", origin=origin, method="PATCH").assert_refused(
+        step="preflight-allow-origin"
+    )
+    cors_fetch(middleware, "/x", origin="https://evil.example").assert_refused(step="allow-origin")
