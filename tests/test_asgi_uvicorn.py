@@ -115,8 +115,15 @@ def test_invalid_configuration_refuses_server_start_up(tmp_path: Path) -> None:
     )
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(tmp_path), "--port", "0"]
-        + ["snippet_app:app"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(tmp_path),
+            "--port=0",
+            "snippet_app:app",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
