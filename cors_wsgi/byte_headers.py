@@ -38,7 +38,7 @@ _REPLACED_FIRST_BYTES = frozenset(b"aAvV")
 # while it is cached its id cannot be reused by another, and the identity check makes a
 # stale entry impossible. Decisions built per request (pattern matches, allowed preflights)
 # are found by their lines' value instead. Both tables are bounded by clearing them when full.
-_MAX_CACHED = 4096
+_MAX_CACHED = 1 << 14  # above the largest allow-lists of exact origins in use
 _by_decision: dict[int, tuple[Decision, _ByteLines, _ByteLines]] = {}
 _by_value: dict[tuple[tuple[str, str], ...], _ByteLines] = {}
 _NAME_BYTES = {
