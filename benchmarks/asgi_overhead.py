@@ -81,7 +81,12 @@ def asgi_workload(
     """Serve ``scenario`` to ``app`` ``count`` times, each with a new scope (as servers
     build one per request) and, when given, the next Origin of the pool."""
     headers = base_headers(scenario)
-    template = {"type": "http", "method": scenario.method, "path": "/api/items", "root_path": ""}
+    template: dict[str, Any] = {
+        "type": "http",
+        "method": scenario.method,
+        "path": "/api/items",
+        "root_path": "",
+    }
     encoded = [origin.encode("latin-1") for origin in origins] if origins else [b""]
     position = 0
 
