@@ -106,6 +106,10 @@ def _inside_running_loop() -> bool:
     return True
 
 
+async def _app_given_by_keyword(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("a placeholder, replaced in CORSMiddleware.__init__")  # pragma: no cover
+
+
 class CORSMiddleware:
     """Wraps an ASGI 3 application and gives it CORS.
 
@@ -142,7 +146,7 @@ class CORSMiddleware:
 
     def __init__(
         self,
-        app: ASGIApp,
+        app: ASGIApp = _app_given_by_keyword,
         /,
         *,
         paths: PathsInput | None = None,
@@ -150,6 +154,11 @@ class CORSMiddleware:
         check_websocket_origin: bool = False,
         **options: Any,
     ) -> None:
+        if app is _app_given_by_keyword:
+            # Starlette before 0.40 builds its stack with cls(app=app, ...).
+            app = options.pop("app", None)
+            if app is None:
+                raise TypeError("CORSMiddleware needs the ASGI application it wraps")
         self.app = app
         self._policy: Policy | None = None
         self._paths: PathPolicies | None = None

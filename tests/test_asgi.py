@@ -512,3 +512,11 @@ def test_cors_fetch_runs_a_bare_asgi_application() -> None:
         step="preflight-allow-origin"
     )
     cors_fetch(middleware, "/x", origin="https://evil.example").assert_refused(step="allow-origin")
+
+
+def test_the_app_may_be_given_by_keyword_as_older_starlette_does() -> None:
+    app = Recorder()
+    middleware = CORSMiddleware(app=app, **OPTIONS)
+    assert middleware.app is app
+    with pytest.raises(TypeError, match="needs the ASGI application"):
+        CORSMiddleware(**OPTIONS)
