@@ -155,7 +155,7 @@ class CORSMiddleware:
         **options: Any,
     ) -> None:
         if app is _app_given_by_keyword:
-            # Starlette before 0.40 builds its stack with cls(app=app, ...).
+            # Older Starlette releases build their stack with cls(app=app, ...).
             app = options.pop("app", None)
             if app is None:
                 raise TypeError("CORSMiddleware needs the ASGI application it wraps")
