@@ -41,6 +41,7 @@ _REPLACED_FIRST_BYTES = frozenset(b"aAvV")
 _MAX_CACHED = 1 << 14  # above the largest allow-lists of exact origins in use
 _by_decision: dict[int, tuple[Decision, _ByteLines, _ByteLines]] = {}
 _by_value: dict[tuple[tuple[str, str], ...], _ByteLines] = {}
+_preflights: dict[tuple[int | None, tuple[tuple[str, str], ...]], tuple[int, _ByteLines]] = {}
 _NAME_BYTES = {
     name: name.lower().encode("latin-1")
     for name in (*OWNED_RESPONSE_HEADERS, VARY, CONTENT_TYPE, CONTENT_LENGTH)
@@ -104,6 +105,13 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
 
 def preflight_response_bytes(decision: Decision) -> tuple[int, ByteHeaders]:
     """:meth:`Decision.preflight_response` in bytes: the status and a fresh header list
-    (the server may keep or change it, R55)."""
-    status, lines = decision.preflight_response()
-    return status, list(_encoded(tuple(lines)))
+    (the server may keep or change it, R55). Allowed preflights get a new decision per
+    request, so answers are found by their value."""
+    key = (decision.status, decision.header_lines)
+    answer = _preflights.get(key)
+    if answer is None:
+        if len(_preflights) >= _MAX_CACHED:
+            _preflights.clear()
+        status, lines = decision.preflight_response()
+        answer = _preflights[key] = (status, _encoded(tuple(lines)))
+    return answer[0], list(answer[1])
