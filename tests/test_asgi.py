@@ -520,3 +520,13 @@ def test_the_app_may_be_given_by_keyword_as_older_starlette_does() -> None:
     assert middleware.app is app
     with pytest.raises(TypeError, match="needs the ASGI application"):
         CORSMiddleware(**OPTIONS)
+
+
+def test_explain_takes_the_asgi_middleware() -> None:
+    from cors_wsgi import explain
+
+    middleware = CORSMiddleware(Recorder(), paths={"/api/": OPTIONS})
+    assert explain(middleware, origin=APP.decode(), path="/api/x", credentials=True).allowed
+    refused = explain(middleware, origin="https://evil.example", path="/api/x")
+    assert not refused.allowed
+    assert "No 'Access-Control-Allow-Origin' header" in str(refused)
