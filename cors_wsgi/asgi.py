@@ -224,7 +224,8 @@ class CORSMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = {**message, "headers": decorate_bytes(decision, message["headers"])}
+                headers = decorate_bytes(decision, message.get("headers", ()))
+                message = {**message, "headers": headers}
             await send(message)
 
         try:

@@ -530,3 +530,14 @@ def test_explain_takes_the_asgi_middleware() -> None:
     refused = explain(middleware, origin="https://evil.example", path="/api/x")
     assert not refused.allowed
     assert "No 'Access-Control-Allow-Origin' header" in str(refused)
+
+
+def test_a_start_message_without_headers_gets_the_cors_headers() -> None:
+    """ASGI makes ``headers`` optional on http.response.start."""
+
+    async def bare(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 204})
+        await send({"type": "http.response.body"})
+
+    exchange = request(CORSMiddleware(bare, **OPTIONS), headers=((b"origin", APP),))
+    assert exchange.values(b"access-control-allow-origin") == [APP]
