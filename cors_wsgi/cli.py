@@ -497,6 +497,67 @@ def _check_wsgi(path: str, report: _Report) -> str:
     return subject
 
 
+async def _never_called(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover
+    raise AssertionError("cors-wsgi check never calls the application")
+
+
+def _check_asgi(path: str, report: _Report) -> str:
+    """``check --asgi module:app`` (or ``module:create_app()``): the ASGI middleware found
+    by wrapping (``.app``) or in a Starlette/FastAPI app's ``user_middleware``, which
+    Starlette builds only on the first request: it is built here to be checked."""
+    from cors_wsgi.asgi import CORSMiddleware as ASGIMiddleware
+
+    subject = f"the ASGI application {path}"
+    try:
+        app = _load_object(path)  # module:app, module:create_app or module:create_app()
+    except ConfigError as error:
+        report.add_problems(error.errors)
+        report.notes.append(f"loading {path} raised ConfigError: its CORS configuration")
+        return subject
+    found: list[tuple[str, Any]] = []
+    other_cors = []
+    for where, layer in _cors_layers(app):
+        if isinstance(layer, ASGIMiddleware):
+            found.append((where, layer))
+        for index, entry in enumerate(getattr(layer, "user_middleware", None) or ()):
+            cls, args, kwargs = entry
+            if cls is ASGIMiddleware:
+                try:
+                    found.append(
+                        (f"{where}.user_middleware[{index}]", cls(_never_called, *args, **kwargs))
+                    )
+                except ConfigError as error:
+                    report.add_problems(error.errors)
+                    found.append((f"{where}.user_middleware[{index}]", None))
+            elif getattr(cls, "__name__", "") == "CORSMiddleware":
+                other_cors.append(f"{cls.__module__}.CORSMiddleware")
+    for where, layer in found:
+        if layer is None:
+            continue
+        policies = (
+            [("", layer.policy)]
+            if layer.policy is not None
+            else [(f" {key!r}", p) for key, p in layer.paths.entries]
+        )
+        for key, policy in policies:
+            report.notes.append(f"{where}: CORSMiddleware{key}")
+            report.notes.extend("    " + line for line in _describe(policy))
+    if len(found) + len(other_cors) > 1:
+        report.errors.append(
+            f"{len(found) + len(other_cors)} CORS layers are stacked "
+            f"({', '.join(['cors_wsgi.asgi.CORSMiddleware'] * len(found) + other_cors)}); "
+            "two Access-Control-Allow-Origin lines make browsers refuse every response: keep "
+            "cors_wsgi's and remove the other"
+        )
+    elif not found:
+        report.warnings.append(
+            f"no cors_wsgi layer found in {path}; add one: "
+            "app.add_middleware(CORSMiddleware, allow_origins=[...]) with "
+            "'from cors_wsgi.asgi import CORSMiddleware'"
+        )
+    return subject
+
+
 def _django_uses_cors_wsgi() -> bool:
     from django.conf import settings
 
@@ -514,6 +575,8 @@ def _run_check(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 subject = _check_django(options.django_settings, report)
             elif options.wsgi:
                 subject = _check_wsgi(options.wsgi, report)
+            elif options.asgi:
+                subject = _check_asgi(options.asgi, report)
             else:
                 subject = _check_keywords(options, report)
     except LoadFailure as failure:
@@ -710,6 +773,9 @@ def _parser() -> argparse.ArgumentParser:
     source = check_parser.add_mutually_exclusive_group()
     source.add_argument("--django-settings", metavar="MODULE", help="e.g. mysite.settings")
     source.add_argument("--wsgi", metavar="MODULE:ATTR", help="e.g. mysite.wsgi:application")
+    source.add_argument(
+        "--asgi", metavar="MODULE:ATTR", help="e.g. main:app, or main:create_app() for a factory"
+    )
     flags = check_parser.add_argument_group("the CORSMiddleware keywords")
     flags.add_argument(
         "--allow-origin",

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cors_wsgi import fetch
 from cors_wsgi.errors import ProblemCollector
@@ -18,6 +19,9 @@ from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
+
+if TYPE_CHECKING:
+    from cors_wsgi.asgi import CORSMiddleware as ASGIMiddleware
 
 __all__ = ["Explanation", "explain"]
 
@@ -55,7 +59,7 @@ class Explanation:
 
 
 def explain(
-    policy: Policy | CORSMiddleware | PathPolicies,
+    policy: Policy | CORSMiddleware | ASGIMiddleware | PathPolicies,
     *,
     origin: str,
     method: str = "GET",
@@ -197,7 +201,7 @@ def _mismatch(pattern: OriginPattern, origin: str) -> str | None:
 
 
 def _policy_for(
-    policy: Policy | CORSMiddleware | PathPolicies, path: str, steps: list[str]
+    policy: Policy | CORSMiddleware | ASGIMiddleware | PathPolicies, path: str, steps: list[str]
 ) -> Policy | None:
     if isinstance(policy, Policy):
         return policy

@@ -9,7 +9,7 @@ from typing import Any
 from cors_wsgi.errors import Code, ConfigError, ConfigProblem
 from cors_wsgi.policy import Policy
 
-__all__ = ["PathKey", "PathPolicies", "PathsInput", "PolicyInput"]
+__all__ = ["PathKey", "PathPolicies", "PathsInput", "PolicyInput", "policies_from_options"]
 
 PathKey = str | re.Pattern[str]
 PolicyInput = Policy | Mapping[str, Any]
@@ -100,3 +100,34 @@ class PathPolicies:
             ):
                 return policy
         return None
+
+
+def policies_from_options(
+    adapter: str,
+    paths: PathsInput | None,
+    policy: PolicyInput | None,
+    options: Mapping[str, Any],
+) -> tuple[Policy | None, PathPolicies | None]:
+    """The one policy, or the per-path policies, that a middleware's keywords describe.
+
+    A middleware takes exactly one of ``paths=``, ``policy=`` or the policy keywords;
+    giving two is refused (E030), as is every problem of the policies themselves.
+    """
+    given = [name for name, value in (("paths", paths), ("policy", policy)) if value is not None]
+    if options:
+        given.append("the policy keywords")
+    if len(given) > 1:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    Code.CONFLICTING_OPTIONS,
+                    adapter,
+                    given,
+                    "give one of paths=, policy= or the policy keywords; to combine a "
+                    "default with special paths, use paths={'/': ..., '/special/': ...}",
+                )
+            ]
+        )
+    if paths is not None:
+        return None, PathPolicies(paths)
+    return Policy.from_mapping(policy if policy is not None else options), None

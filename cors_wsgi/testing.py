@@ -20,11 +20,14 @@ With pytest, the ``cors_check`` fixture offers the same (add ``pytest_plugins =
 ["cors_wsgi.testing"]`` to your root ``conftest.py`` if the plugin is not loaded
 automatically), and the ini option ``cors_origin`` sets the default Origin.
 
-No framework is imported here: Django and Flask responses are recognised by their shape.
+No framework is imported here: Django, Flask and httpx (Starlette's TestClient) responses are
+recognised by their shape.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -83,6 +86,8 @@ def response_head(response: object) -> ResponseHead:
     if isinstance(status_code, int) and header_map is not None:
         if hasattr(header_map, "to_wsgi_list"):  # Werkzeug: keeps repeated lines apart
             return ResponseHead.create(status_code, header_map.to_wsgi_list())
+        if hasattr(header_map, "multi_items"):  # httpx (Starlette's TestClient): likewise
+            return ResponseHead.create(status_code, header_map.multi_items())
         return ResponseHead.create(status_code, list(header_map.items()))
     status = getattr(response, "status", None)
     if isinstance(status, int) and hasattr(response, "getheaders"):  # http.client
@@ -418,12 +423,72 @@ def _sender(client: object) -> Sender:
         return _django_sender(client)
     if hasattr(client, "open") and hasattr(client, "application"):
         return _werkzeug_sender(client)
+    if hasattr(client, "request") and hasattr(client, "build_request"):
+        return _httpx_sender(client)  # Starlette's and FastAPI's TestClient, httpx.Client
+    if inspect.iscoroutinefunction(client) or inspect.iscoroutinefunction(
+        getattr(client, "__call__", None)  # noqa: B004 (an ASGI app is an async callable)
+    ):
+        return _asgi_sender(client)
     if callable(client):
         return _wsgi_sender(client)
     raise TypeError(
         f"cannot send requests through {type(client).__name__}: give a Django test Client, "
-        "a Flask/Werkzeug test client or a WSGI application"
+        "a Flask/Werkzeug test client, Starlette's TestClient (or an httpx.Client), or a "
+        "WSGI or ASGI application"
     )
+
+
+def _httpx_sender(client: Any) -> Sender:
+    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
+        return client.request(method, url, headers=headers, content=body)
+
+    return send
+
+
+def _asgi_sender(app: Any) -> Sender:
+    """Runs an ASGI application for one request, in a fresh event loop."""
+
+    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
+        parts = urlsplit(url)
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": parts.scheme or "http",
+            "path": parts.path or "/",
+            "raw_path": (parts.path or "/").encode("latin-1"),
+            "root_path": "",
+            "query_string": parts.query.encode("latin-1"),
+            "headers": [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in [("host", parts.netloc or "testserver"), *headers]
+            ],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        inbox = [{"type": "http.request", "body": body, "more_body": False}]
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return inbox.pop() if inbox else {"type": "http.disconnect"}
+
+        async def send_message(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async def call() -> None:
+            await app(scope, receive, send_message)
+
+        asyncio.run(call())
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        header_list = [
+            (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
+            for name, value in start.get("headers", [])
+        ]
+        content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return (int(start["status"]), header_list, content)
+
+    return send
 
 
 def _django_sender(client: Any) -> Sender:

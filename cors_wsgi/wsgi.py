@@ -7,8 +7,7 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem
-from cors_wsgi.paths import PathPolicies, PathsInput
+from cors_wsgi.paths import PathPolicies, PathsInput, policies_from_options
 from cors_wsgi.policy import Policy
 
 if TYPE_CHECKING:
@@ -95,29 +94,10 @@ class CORSMiddleware:
         policy: Policy | Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
-        given = [
-            name for name, value in (("paths", paths), ("policy", policy)) if value is not None
-        ]
-        if options:
-            given.append("the policy keywords")
-        if len(given) > 1:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        Code.CONFLICTING_OPTIONS,
-                        "CORSMiddleware",
-                        given,
-                        "give one of paths=, policy= or the policy keywords; to combine a "
-                        "default with special paths, use paths={'/': ..., '/special/': ...}",
-                    )
-                ]
-            )
         self.app = app
-        self._paths: PathPolicies | None = PathPolicies(paths) if paths is not None else None
-        self._policy: Policy | None = None
+        self._policy, self._paths = policies_from_options("CORSMiddleware", paths, policy, options)
         self._decorate_without_origin: Callable[[HeaderList], HeaderList] | None = None
-        if paths is None:
-            self._policy = Policy.from_mapping(policy if policy is not None else options)
+        if self._policy is not None:
             self._decorate_without_origin = self._policy.decide("GET", None).decorate
 
     @property

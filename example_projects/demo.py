@@ -1,6 +1,6 @@
 """Start an example API behind cors_wsgi and the demo page that calls it; print the URLs.
 
-Usage: ``python3 -m example_projects.demo [plain|django|flask] [--api-port N] ...``
+Usage: ``python3 -m example_projects.demo [plain|django|flask|fastapi] [--api-port N] ...``
 (``scripts/demo`` installs the package first, then runs this).
 
 Every example is a package under ``example_projects`` exposing
@@ -35,6 +35,7 @@ EXAMPLES: dict[str, str] = {
     "plain": "example_projects.plain_wsgi",
     "django": "example_projects.django_project",
     "flask": "example_projects.flask_app",
+    "fastapi": "example_projects.fastapi_app",
 }
 
 
@@ -52,7 +53,7 @@ def load_example(name: str) -> Callable[[str], WSGIApplication]:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
         raise ExampleUnavailableError(
-            f"the {name} example cannot be imported ({error}); for django or flask, "
+            f"the {name} example cannot be imported ({error}); for django, flask or fastapi, "
             f"install the extra first: python3 -m pip install -e '.[{name}]'"
         ) from error
     create_app = getattr(module, "create_app", None)

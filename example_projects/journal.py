@@ -12,7 +12,8 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -124,6 +125,50 @@ class RequestJournal:
                         self._on_entry(entry)
                     raise
             return self._journaled_body(entry, body)
+
+        return journaled_app
+
+    def wrap_asgi(self, app: Any) -> Any:
+        """An ASGI ``app`` with every ``http`` request recorded in this journal.
+
+        cors_wsgi logs while it decides, before the request's first wait, so the entry set
+        here as the thread's current one receives those lines (the server runs one loop).
+        """
+
+        async def journaled_app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            headers = {
+                name.decode("latin-1").lower(): value.decode("latin-1")
+                for name, value in scope["headers"]
+            }
+            entry = JournalEntry(
+                method=scope["method"],
+                path=scope["path"],
+                origin=headers.get("origin"),
+                access_control_request_method=headers.get("access-control-request-method"),
+                access_control_request_headers=headers.get("access-control-request-headers"),
+                had_cookie="cookie" in headers,
+            )
+            with self._lock:
+                self._entries.append(entry)
+
+            async def recording_send(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    entry.status = f"{status} {HTTPStatus(status).phrase}"
+                await send(message)
+
+            self._current.entry = entry
+            try:
+                await app(scope, receive, recording_send)
+            except BaseException as error:
+                entry.raised = repr(error)
+                raise
+            finally:
+                if self._on_entry is not None:
+                    self._on_entry(entry)
 
         return journaled_app
 

@@ -8,10 +8,13 @@ CORS demo each side needs the other's origin before it can be configured.
 
 from __future__ import annotations
 
+import inspect
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 if TYPE_CHECKING:
@@ -22,7 +25,13 @@ if TYPE_CHECKING:
 
     from example_projects.journal import RequestJournal
 
-__all__ = ["LOOPBACK", "BackgroundServer", "ExampleSite", "start_example_site"]
+__all__ = [
+    "LOOPBACK",
+    "BackgroundASGIServer",
+    "BackgroundServer",
+    "ExampleSite",
+    "start_example_site",
+]
 
 # 127.0.0.1 on both sides keeps page and API cross-origin but same-site: Chromium then
 # sends cookies with credentials: 'include' (on "localhost" it would block them as
@@ -103,6 +112,64 @@ class BackgroundServer:
         self.stop()
 
 
+class BackgroundASGIServer:
+    """An ASGI application under uvicorn on ``127.0.0.1``, bound at construction, run in a
+    thread: the same interface as :class:`BackgroundServer` (uvicorn is imported only here)."""
+
+    def __init__(self, host: str = LOOPBACK, port: int = 0) -> None:
+        self._socket = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.host = host
+        self.port: int = self._socket.getsockname()[1]
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}/"
+
+    def start(self, app: Any) -> BackgroundASGIServer:
+        """Serve ``app`` from a daemon thread, once uvicorn has started it; returns ``self``."""
+        import uvicorn
+
+        if self._thread is not None:
+            raise RuntimeError(f"{self.origin} is already serving")
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name=f"asgi-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"uvicorn did not start on {self.origin} (see its log)")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(15)
+            self._thread = None
+        self._socket.close()
+
+
+def _is_asgi(app: object) -> bool:
+    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(
+        getattr(app, "__call__", None)  # noqa: B004 (ASGI apps are async callables)
+    )
+
+
 @dataclass
 class ExampleSite:
     """An example API and the demo page on two other origins, all serving.
@@ -112,7 +179,7 @@ class ExampleSite:
     """
 
     example: str
-    api: BackgroundServer
+    api: BackgroundServer | BackgroundASGIServer
     page: BackgroundServer
     unlisted_page: BackgroundServer
     journal: RequestJournal
@@ -140,12 +207,20 @@ def start_example_site(
     # Imported here so that serving a bare WSGI app never needs the demo page.
     from example_projects.frontend import create_page_app
 
-    servers: list[BackgroundServer] = []
+    servers: list[Any] = []
     try:
-        for port in (api_port, page_port, unlisted_page_port):
+        for port in (page_port, unlisted_page_port):
             servers.append(BackgroundServer(port=port))
-        api, page, unlisted_page = servers
-        api.start(journal.wrap(create_app(page.origin)))
+        page, unlisted_page = servers
+        app: Any = create_app(page.origin)
+        if _is_asgi(app):  # the FastAPI example: under uvicorn
+            api: Any = BackgroundASGIServer(port=api_port)
+            servers.append(api)
+            api.start(journal.wrap_asgi(app))
+        else:
+            api = BackgroundServer(port=api_port)
+            servers.append(api)
+            api.start(journal.wrap(app))
         unlisted_page.start(
             create_page_app(
                 api_origin=api.origin, role="unlisted", journal=journal, example=example

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from example_projects.serve import ExampleSite
 
 # The examples the whole scenario suite runs against (names from example_projects.demo).
-BROWSER_EXAMPLES = ("plain", "django", "flask")
+BROWSER_EXAMPLES = ("plain", "django", "flask", "fastapi")
 
 
 @dataclass(frozen=True)
