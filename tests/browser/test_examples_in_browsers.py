@@ -40,6 +40,16 @@ pytestmark = pytest.mark.browser
 # Chromium words it "... has been blocked by CORS policy: <reason>", Firefox
 # "Cross-Origin Request Blocked: ... (Reason: <reason>). Status code: <status>."
 Console = dict[str, tuple[str, ...]]
+
+
+def quoted(name: str) -> str:
+    """A name as Firefox quotes it in its console reports (typographic quotes)."""
+    return f"\u2018{name}\u2019"
+
+
+ACAO_QUOTED = quoted("Access-Control-Allow-Origin")
+
+
 NO_ALLOW_ORIGIN_TEXT = (
     "No 'Access-Control-Allow-Origin' header is present on the requested resource"
 )
@@ -49,9 +59,7 @@ def no_allow_origin(status: int) -> Console:
     """The console of a response read without Access-Control-Allow-Origin."""
     return {
         CHROMIUM: (NO_ALLOW_ORIGIN_TEXT,),
-        FIREFOX: (
-            f"(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status}.",
-        ),
+        FIREFOX: (f"(Reason: CORS header {ACAO_QUOTED} missing). Status code: {status}.",),
     }
 
 
@@ -63,7 +71,7 @@ PREFLIGHT_REFUSED: Console = {
         "Response to preflight request doesn't pass access control check: " + NO_ALLOW_ORIGIN_TEXT,
     ),
     FIREFOX: (
-        "(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 403.",
+        f"(Reason: CORS header {ACAO_QUOTED} missing). Status code: 403.",
         "(Reason: CORS request did not succeed). Status code: (null).",
     ),
 }
@@ -73,7 +81,7 @@ def assert_console(refusal: RefusalRecord, expected: Mapping[str, tuple[str, ...
     """The browser printed exactly the messages expected of its engine, in order."""
     wanted = expected[refusal.engine]
     assert len(refusal.browser) == len(wanted), refusal.browser
-    for message, fragment in zip(refusal.browser, wanted):
+    for message, fragment in zip(refusal.browser, wanted, strict=True):
         assert fragment in message
 
 
@@ -312,7 +320,8 @@ def test_credentialed_request_to_any_origin_path_is_blocked_by_the_browser(
                 "must not be the wildcard '*' when the request's credentials mode is 'include'",
             ),
             FIREFOX: (
-                "(Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)",
+                "(Reason: Credential is not supported if the CORS header "
+                f"{ACAO_QUOTED} is {quoted('*')})",
             ),
         },
     )
@@ -336,7 +345,8 @@ def test_credentialed_request_to_listed_origin_without_credentials_is_blocked(
         {
             CHROMIUM: ("'Access-Control-Allow-Credentials' header in the response is ''",),
             FIREFOX: (
-                "(Reason: expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’)",
+                f"(Reason: expected {quoted('true')} in CORS header "
+                f"{quoted('Access-Control-Allow-Credentials')})",
             ),
         },
     )
