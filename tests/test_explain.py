@@ -118,3 +118,27 @@ def test_empty_allow_list_and_callable() -> None:
 
 def test_a_string_not_shaped_like_an_origin() -> None:
     assert "not an origin a browser sends" in explain(POLICY, origin="app.example.com").steps[0]
+
+
+def test_authorization_under_wildcard_says_today_s_browsers_are_more_lenient() -> None:
+    """R22, V23: cors_wsgi refuses it; a user whose stock browser lets it through with
+    another library learns why, and what to write."""
+    policy = Policy(allow_origins=["https://app.example.com"], allow_headers="*")
+    explanation = explain(
+        policy, origin="https://app.example.com", request_headers=["Authorization: Bearer a"]
+    )
+    assert not explanation.allowed
+    text = str(explanation)
+    assert "today's Chromium and Firefox are more lenient than the Fetch standard" in text
+    assert "cors_wsgi follows the standard" in text
+
+
+def test_authorization_listed_by_name_gets_no_leniency_note() -> None:
+    policy = Policy(
+        allow_origins=["https://app.example.com"], allow_headers=["*", "authorization"]
+    )
+    explanation = explain(
+        policy, origin="https://app.example.com", request_headers=["Authorization: Bearer a"]
+    )
+    assert explanation.allowed
+    assert "more lenient" not in str(explanation)
