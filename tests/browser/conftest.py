@@ -63,6 +63,8 @@ class RefusalRecord:
 
 
 _REFUSALS = pytest.StashKey[list[RefusalRecord]]()
+# Which browser versions the run used, by variant id, for the summary line.
+_VERSIONS = pytest.StashKey[dict[str, str]]()
 
 
 # Package scope, not session: while Playwright's sync API is running it keeps an asyncio
@@ -76,6 +78,7 @@ def browser(request: pytest.FixtureRequest) -> Iterator[BrowserEngine]:
     variant: EngineVariant = request.param
     skip_unless_selected(request.config, variant.engine)
     with running_browser(variant) as running:
+        request.config.stash.setdefault(_VERSIONS, {})[variant.id] = running.version
         yield running
 
 
@@ -179,6 +182,12 @@ def explain_refusal(
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    versions = terminalreporter.config.stash.get(_VERSIONS, {})
+    if versions:
+        terminalreporter.write_line(
+            "browsers as tested: "
+            + ", ".join(f"{variant} {version}" for variant, version in sorted(versions.items()))
+        )
     records = terminalreporter.config.stash.get(_REFUSALS, [])
     if not records or terminalreporter.config.get_verbosity() < 1:
         return
