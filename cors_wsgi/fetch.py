@@ -105,7 +105,13 @@ ENGINE_DIFFERENCES: dict[str, str] = {
     ),
     "refused-preflight": (
         "for a refused preflight Chromium prints one console message; Firefox two: the "
-        'preflight\'s reason, then "CORS request did not succeed"'
+        'preflight\'s reason, then "CORS request did not succeed" (three for a redirected '
+        "preflight)"
+    ),
+    "check-order": (
+        "Firefox checks Access-Control-Allow-Methods before it parses "
+        "Access-Control-Allow-Headers: when both fail it names the method, where Chromium "
+        "and this model name the unparsable header list; both block"
     ),
     "preflight-cache": (
         "Firefox misses the first cached-preflight lookup of each fresh profile or user "

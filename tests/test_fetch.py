@@ -250,6 +250,7 @@ def test_engine_differences_name_every_difference_the_suite_found() -> None:
     assert set(ENGINE_DIFFERENCES) >= {
         "console",
         "refused-preflight",
+        "check-order",
         "preflight-cache",
         "max-age-cap",
         "authorization-under-wildcard",
@@ -708,6 +709,169 @@ EXCHANGES = [
         actual=(200, ((ACAO, PAGE), (ACEH, "x-a x-b"), ("X-A", "1"))),
     ),
 ]
+
+
+# ---- what Firefox says about each refusal of the table
+
+
+def q(text: str) -> str:
+    """A value as Firefox quotes it in its console (typographic single quotes)."""
+    return f"\u2018{text}\u2019"
+
+
+ACAO_Q, ACAC_Q, ACAM_Q, ACAH_Q = (q(name) for name in (ACAO, ACAC, ACAM, ACAH))
+# Firefox's second message after a failed preflight (Chromium gives one message only).
+DID_NOT_SUCCEED = "CORS request did not succeed). Status code: (null)."
+
+
+def header_not_allowed(name: str) -> str:
+    """Firefox's reason for a request header the preflight did not allow."""
+    return (
+        f"header {q(name)} is not allowed according to header {ACAH_Q} from CORS "
+        "preflight response)."
+    )
+
+
+# Firefox 153 ESR's console reports for each refused exchange, in order: the part after
+# "(Reason: " of "Cross-Origin Request Blocked: The Same Origin Policy disallows reading
+# the remote resource at URL. (Reason: ...". They differ from Chromium's beyond wording:
+# a failed preflight adds DID_NOT_SUCCEED; a redirected preflight gives three messages;
+# and Firefox checks Access-Control-Allow-Methods before it parses
+# Access-Control-Allow-Headers (R23-headers-parse-before-the-method-check), so it names
+# the method where Chromium and the model name the unparsable header list.
+FIREFOX_REASONS: dict[str, tuple[str, ...]] = {
+    "R17-no-allow-origin": (f"CORS header {ACAO_Q} missing). Status code: 200.",),
+    "R17-another-origin": (f"CORS header {ACAO_Q} does not match {q('https://other.example')}).",),
+    "R36-trailing-slash": (f"CORS header {ACAO_Q} does not match {q(PAGE + '/')}).",),
+    "V3-null": (f"CORS header {ACAO_Q} does not match {q('null')}).",),
+    "R18-two-lines": (f"Multiple CORS header {ACAO_Q} not allowed).",),
+    "R18-a-list-in-one-line": (
+        f"CORS header {ACAO_Q} does not match {q(PAGE + ' https://x.example')}).",
+    ),
+    "R18-two-wildcards": (f"Multiple CORS header {ACAO_Q} not allowed).",),
+    "R36-scheme-less-value": (f"CORS header {ACAO_Q} does not match {q('example.com')}).",),
+    "R36-empty-value": (f"CORS header {ACAO_Q} does not match {q('')}).",),
+    "R36-bad-port": (f"CORS header {ACAO_Q} does not match {q(PAGE + ';')}).",),
+    "R43-wildcard-with-credentials": (
+        f"Credential is not supported if the CORS header {ACAO_Q} is {q('*')}).",
+    ),
+    "R19-credentials-header-missing": (f"expected {q('true')} in CORS header {ACAC_Q}).",),
+    "R19-credentials-True-is-not-true": (f"expected {q('true')} in CORS header {ACAC_Q}).",),
+    "R8-redirect-of-the-actual-request-is-checked-too": (
+        f"CORS header {ACAO_Q} missing). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R8-preflight-redirect": (
+        "CORS request external redirect not allowed).",
+        "CORS preflight response did not succeed). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R8-preflight-307-without-cors-headers": (
+        f"CORS header {ACAO_Q} missing). Status code: 307.",
+        DID_NOT_SUCCEED,
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-302-without-location-is-not-a-redirect": (
+        "CORS preflight response did not succeed). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-304": (
+        "CORS preflight response did not succeed). Status code: 304.",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-302-without-location-or-cors-headers": (
+        f"CORS header {ACAO_Q} missing). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-404-without-cors-headers": (
+        f"CORS header {ACAO_Q} missing). Status code: 404.",
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-404-with-cors-headers": (
+        "CORS preflight response did not succeed). Status code: 404.",
+        DID_NOT_SUCCEED,
+    ),
+    "V22-preflight-401-from-authentication": (
+        "CORS preflight response did not succeed). Status code: 401.",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-without-allow-origin": (
+        f"CORS header {ACAO_Q} missing). Status code: 204.",
+        DID_NOT_SUCCEED,
+    ),
+    "R18-preflight-two-allow-origin-lines": (
+        f"Multiple CORS header {ACAO_Q} not allowed).",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-wildcard-with-credentials": (
+        f"Credential is not supported if the CORS header {ACAO_Q} is {q('*')}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-without-credentials-header": (
+        f"expected {q('true')} in CORS header {ACAC_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R18-preflight-credentials-twice": (
+        f"expected {q('true')} in CORS header {ACAC_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R20-method-missing": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R10-methods-compare-case-sensitively": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R10-delete-is-uppercased-by-the-browser": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R45-method-wildcard-with-credentials": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R23-methods-do-not-parse": (
+        f"invalid token {q('PUT;DELETE')} in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R23-headers-do-not-parse-even-when-none-is-requested": (
+        f"invalid token {q('a b')} in CORS header {ACAH_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R23-headers-parse-before-the-method-check": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R21-header-missing": (
+        header_not_allowed("x-token"),
+        DID_NOT_SUCCEED,
+    ),
+    "R21-first-missing-header-in-sorted-order": (
+        header_not_allowed("content-type"),
+        DID_NOT_SUCCEED,
+    ),
+    "R22-wildcard-never-covers-authorization": (
+        header_not_allowed("authorization"),
+        DID_NOT_SUCCEED,
+    ),
+    "R46-header-wildcard-with-credentials": (
+        header_not_allowed("x-token"),
+        DID_NOT_SUCCEED,
+    ),
+    "R12-suffix-range-is-preflighted": (
+        f"CORS header {ACAO_Q} missing). Status code: 204.",
+        DID_NOT_SUCCEED,
+    ),
+    "R29-preflight-passes-but-actual-lacks-allow-origin": (
+        f"CORS header {ACAO_Q} missing). Status code: 200.",
+    ),
+}
+
+
+def test_firefox_reasons_cover_every_refusal_of_the_table() -> None:
+    refused = {exchange.id for exchange in EXCHANGES if exchange.blocked_at is not None}
+    assert set(FIREFOX_REASONS) == refused
 
 
 def _filled(headers: Headers, page: str) -> Headers:
@@ -1256,10 +1420,12 @@ def test_browsers_agree_with_the_verdict(
         blocked = settle(tab, lambda text: url in text and "blocked by CORS policy" in text)
         assert blocked == [verdict.console_message]
     else:
-        # Firefox words its reports its own way ("Cross-Origin Request Blocked: ...
-        # (Reason: ...)"), which the model does not reproduce; it must report the block.
+        # Firefox words its reports its own way, recorded in FIREFOX_REASONS.
         blocked = settle(tab, lambda text: url in text and "Cross-Origin Request Blocked" in text)
-        assert blocked, f"Firefox reported nothing about {url}"
+        reasons = [text.split("(Reason: ", 1)[1] for text in blocked]
+        assert reasons == [
+            reason.replace(PAGE, page_origin) for reason in FIREFOX_REASONS[exchange.id]
+        ]
 
 
 def settle(tab: Tab, wanted: Callable[[str], bool]) -> list[str]:
