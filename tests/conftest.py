@@ -34,3 +34,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="browser engines of the real-browser tests, comma-separated (default: "
         "chromium,firefox); leave one out only where it is not installed (refused in CI)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A wrong --engines is a usage error at start-up, not an error in every browser test.
+    from tests.browser.harness import parse_engines
+
+    parse_engines(config.getoption("--engines"), in_ci=bool(os.environ.get("CI")))
