@@ -94,6 +94,8 @@ def explain(
         names = request.unsafe_header_names
         decision = chosen.decide("OPTIONS", origin, request.method, ",".join(names) or None)
         steps.append(f"preflight (server side): {decision.reason}")
+        if _authorization_left_to_wildcard(chosen, names):
+            steps.append(f"note: {fetch.AUTHORIZATION_LENIENCY}")
         if chosen.preflight_passthrough:
             steps.append(
                 "preflight_passthrough is on: your application answers the preflight; "
@@ -122,6 +124,13 @@ def explain(
     # In the words of the adapter the policy was configured through (CORS_ALLOWED_ORIGINS...).
     worded = tuple(map(chosen.vocabulary.render, steps))
     return Explanation(verdict.allowed, cors_headers, preflight_headers, worded, verdict)
+
+
+def _authorization_left_to_wildcard(policy: Policy, names: tuple[str, ...]) -> bool:
+    """Whether the request sends Authorization that only ``allow_headers="*"`` would cover:
+    the one place where stock browsers today are more lenient than cors_wsgi (R22)."""
+    allowed = {name.lower() for name in policy.allow_headers}
+    return "authorization" in names and "*" in allowed and "authorization" not in allowed
 
 
 def describe_origin(policy: Policy, origin: str) -> str:

@@ -22,6 +22,11 @@ What it follows (section names of the Fetch standard, rules of SPEC.md):
 The failing step's message is Chromium's own console text (Chromium 156), so a verdict reads
 like the line the developer saw in the console, followed by what to change on the server.
 A preflight cache is not modelled: every check is a first visit.
+
+Two engines are checked against this model (Chromium 156 and Firefox 153 ESR, run by the
+test suite): they decide every case of its table alike, in their standard-following mode.
+Where they differ, :data:`ENGINE_DIFFERENCES` says how; the one difference that changes
+what the model reports (how long a preflight may be cached) is chosen by ``engine=``.
 """
 
 from __future__ import annotations
@@ -37,7 +42,13 @@ from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, n
 __all__ = [
     "ALLOW_CREDENTIALS",
     "ALLOW_ORIGIN",
+    "AUTHORIZATION_LENIENCY",
+    "CHROMIUM",
+    "ENGINES",
+    "ENGINE_DIFFERENCES",
     "EXPOSE_HEADERS",
+    "FIREFOX",
+    "MAX_AGE_CAPS",
     "PREFLIGHT_ALLOW_CREDENTIALS",
     "PREFLIGHT_ALLOW_HEADERS",
     "PREFLIGHT_ALLOW_METHODS",
@@ -67,8 +78,58 @@ _OK_STATUSES = range(200, 300)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # §cors-preflight-fetch: an absent or unparsable Access-Control-Max-Age means 5 seconds.
 DEFAULT_PREFLIGHT_MAX_AGE = 5
-# R24: Chromium caches a preflight for at most this long, whatever the server says.
-CHROMIUM_MAX_AGE_CAP = 7200
+# The engines the model knows (see ENGINE_DIFFERENCES); check() takes one as engine=.
+CHROMIUM = "chromium"
+FIREFOX = "firefox"
+ENGINES = (CHROMIUM, FIREFOX)
+# R24: how long each engine caches a preflight at most, whatever the server says
+# (Chromium since 76: 2 hours; Firefox: 24 hours).
+MAX_AGE_CAPS = {CHROMIUM: 7200, FIREFOX: 86400}
+CHROMIUM_MAX_AGE_CAP = MAX_AGE_CAPS[CHROMIUM]
+# Where today's browsers are more lenient than the Fetch standard, which cors_wsgi follows.
+AUTHORIZATION_LENIENCY = (
+    "today's Chromium and Firefox are more lenient than the Fetch standard here: they still "
+    "let '*' cover Authorization (with a deprecation warning in the console), so the call "
+    "may work in a browser today; cors_wsgi follows the standard, which the browsers are "
+    "moving to, and which they already follow with Chromium's "
+    "CorsNonWildcardRequestHeadersSupport feature or Firefox's "
+    "network.cors_preflight.authorization_covered_by_wildcard=false"
+)
+# What the browser suite found differs between the engines it runs (and the cap above).
+ENGINE_DIFFERENCES: dict[str, str] = {
+    "console": (
+        'Chromium reports a refusal as "Access to fetch at ... has been blocked by CORS '
+        'policy: ..." (the text of Verdict.console_message) and the page gets "TypeError: '
+        'Failed to fetch"; Firefox as "Cross-Origin Request Blocked: ... (Reason: ...)" and '
+        '"TypeError: NetworkError when attempting to fetch resource."'
+    ),
+    "refused-preflight": (
+        "for a refused preflight Chromium prints one console message; Firefox two: the "
+        'preflight\'s reason, then "CORS request did not succeed" (three for a redirected '
+        "preflight)"
+    ),
+    "check-order": (
+        "Firefox checks Access-Control-Allow-Methods before it parses "
+        "Access-Control-Allow-Headers: when both fail it names the method, where Chromium "
+        "and this model name the unparsable header list; both block"
+    ),
+    "preflight-cache": (
+        "Firefox misses the first cached-preflight lookup of each fresh profile or user "
+        "context and sends that preflight again; Chromium does not"
+    ),
+    "max-age-cap": (
+        f"Chromium caches a preflight for at most {MAX_AGE_CAPS[CHROMIUM]} s, Firefox for "
+        f"at most {MAX_AGE_CAPS[FIREFOX]} s"
+    ),
+    "authorization-under-wildcard": (
+        "none between the engines: stock Chromium and stock Firefox both let "
+        "'Access-Control-Allow-Headers: *' cover Authorization, against the standard"
+    ),
+    "private-network-access": (
+        "Chromium implements Private Network Access preflights (not sent loopback to "
+        "loopback); Firefox implements none"
+    ),
+}
 
 # §cors-safelisted-response-header-name (R32): readable without being exposed.
 SAFELISTED_RESPONSE_HEADERS = frozenset(
@@ -470,14 +531,19 @@ def check(
     *,
     preflight: ResponseHead | None = None,
     actual: ResponseHead | None = None,
+    engine: str = CHROMIUM,
 ) -> Verdict:
     """Run the browser's CORS checks for ``request`` on the responses it got.
 
     ``preflight`` is required when the request needs one (:attr:`BrowserRequest.preflight_needed`)
     and ignored otherwise. Without ``actual``, only the preflight is judged
-    (``checked_actual`` is false). Raises :class:`ValueError` when a needed preflight is
-    missing, or when neither response is given.
+    (``checked_actual`` is false). ``engine`` (``"chromium"`` or ``"firefox"``) chooses
+    the engine whose preflight-cache cap the verdict reports; both decide alike. Raises
+    :class:`ValueError` when a needed preflight is missing, when neither response is
+    given, or for an unknown engine.
     """
+    if engine not in MAX_AGE_CAPS:
+        raise ValueError(f"unknown engine {engine!r}: choose {' or '.join(map(repr, ENGINES))}")
     steps: list[Step] = []
     needed = request.preflight_needed
 
@@ -511,7 +577,7 @@ def check(
                 f"{request.method} with headers {list(request.unsafe_header_names)} needs a "
                 "preflight: give the response to the OPTIONS request as preflight="
             )
-        if not _check_preflight(request, preflight, steps):
+        if not _check_preflight(request, preflight, steps, engine):
             return verdict(False, checked_actual=False, status=preflight.status)
     elif actual is None:
         raise ValueError("give the response to check as actual= (this request has no preflight)")
@@ -596,7 +662,9 @@ def _preflight_needed_step(request: BrowserRequest) -> Step:
     )
 
 
-def _check_preflight(request: BrowserRequest, response: ResponseHead, steps: list[Step]) -> bool:
+def _check_preflight(
+    request: BrowserRequest, response: ResponseHead, steps: list[Step], engine: str
+) -> bool:
     """Append the preflight's steps; true when the preflight passed (§cors-preflight-fetch)."""
     status = response.status
     location = response.get("Location")
@@ -660,7 +728,7 @@ def _check_preflight(request: BrowserRequest, response: ResponseHead, steps: lis
         steps.append(step)
         if not step.passed:
             return False
-    steps.append(_max_age_step(response))
+    steps.append(_max_age_step(response, engine))
     return True
 
 
@@ -959,7 +1027,7 @@ def _headers_step(
         if name == h.AUTHORIZATION and ANY in allowed:
             cause = (
                 "is '*', which never covers authorization (R22, V23): list it explicitly, "
-                "e.g. '*, authorization'"
+                f"e.g. '*, authorization' ({AUTHORIZATION_LENIENCY})"
             )
         elif ANY in allowed:
             cause = (
@@ -993,14 +1061,15 @@ def _headers_step(
     return Step(PREFLIGHT_ALLOW_HEADERS, True, text, "R21")
 
 
-def _max_age_step(response: ResponseHead) -> Step:
+def _max_age_step(response: ResponseHead, engine: str) -> Step:
     value = response.get(h.MAX_AGE)
     if value is not None and value.isascii() and value.isdigit():
         seconds = int(value)
-        capped = min(seconds, CHROMIUM_MAX_AGE_CAP)
-        text = f"the preflight passed; Chromium may reuse it for {capped} s"
+        cap = MAX_AGE_CAPS[engine]
+        capped = min(seconds, cap)
+        text = f"the preflight passed; {engine.capitalize()} may reuse it for {capped} s"
         if capped != seconds:
-            text += f" (it caps the {seconds} s asked for at {CHROMIUM_MAX_AGE_CAP} s)"
+            text += f" (it caps the {seconds} s asked for at {cap} s)"
     else:
         shown = "absent" if value is None else f"{value!r}, not whole seconds,"
         text = (
@@ -1060,6 +1129,7 @@ def check_request(
     preflight: ResponseHead | None = None,
     actual: ResponseHead | None = None,
     force_preflight: bool = False,
+    engine: str = CHROMIUM,
 ) -> Verdict:
     """:func:`check` with the request given as keywords (see :meth:`BrowserRequest.create`)."""
     request = BrowserRequest.create(
@@ -1070,7 +1140,7 @@ def check_request(
         credentials=credentials,
         force_preflight=force_preflight,
     )
-    return check(request, preflight=preflight, actual=actual)
+    return check(request, preflight=preflight, actual=actual, engine=engine)
 
 
 def parse_header_argument(text: str) -> tuple[str, str]:

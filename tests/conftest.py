@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", deadline=None)
@@ -23,3 +24,20 @@ settings.register_profile(
     "fuzz", deadline=None, max_examples=20_000, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Here, not in tests/browser, so that the option exists however pytest is started.
+    parser.addoption(
+        "--engines",
+        default="chromium,firefox",
+        help="browser engines of the real-browser tests, comma-separated (default: "
+        "chromium,firefox); leave one out only where it is not installed (refused in CI)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A wrong --engines is a usage error at start-up, not an error in every browser test.
+    from tests.browser.harness import parse_engines
+
+    parse_engines(config.getoption("--engines"), in_ci=bool(os.environ.get("CI")))

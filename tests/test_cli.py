@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from playwright.sync_api import Page
+
+    from tests.browser.engines import Tab
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -749,7 +750,7 @@ def test_probe_404_without_cors_headers(
     assert "No 'Access-Control-Allow-Origin' header is present" in out
 
 
-PROBE_CASES_FOR_CHROMIUM = [
+PROBE_CASES_FOR_BROWSERS = [
     pytest.param("/hop", "PUT", {}, False, id="R8-same-origin-redirect-then-allowed"),
     pytest.param("/cross-hop", "GET", {}, False, id="R35-cross-origin-redirect-origin-null"),
     pytest.param(
@@ -763,38 +764,34 @@ PROBE_CASES_FOR_CHROMIUM = [
 ]
 
 
-@pytest.fixture(scope="module")
-def chromium_page_for_probe() -> Iterator[tuple[Page, str]]:
-    # The browser suite's launch rules: its flags, and a skip (or, with
-    # CORS_WSGI_REQUIRE_BROWSER=1 or CI set, a failure) when Chromium is missing.
-    from tests.browser.harness import CHROMIUM_ARGS, browser_unavailable, chromium_executable
+@pytest.fixture(scope="module", params=["chromium", "firefox"])
+def browser_tab_for_probe(request: pytest.FixtureRequest) -> Iterator[tuple[Tab, str]]:
+    # The browser suite's launch rules (standard-following flags and prefs), and a skip
+    # (or, with CORS_WSGI_REQUIRE_BROWSER=1 or CI set, a failure) when a browser is missing.
+    from tests.browser.engines import STANDARD, EngineVariant
+    from tests.browser.harness import running_browser, skip_unless_selected
 
-    try:
-        from playwright import sync_api
-    except ImportError as error:
-        browser_unavailable(f"playwright cannot be imported ({error})")
-    executable = chromium_executable()
-    args = list(CHROMIUM_ARGS)
+    skip_unless_selected(request.config, request.param)
 
     def page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         start_response("200 OK", [("Content-Type", "text/html")])
         return [b"<!doctype html><title>page</title>"]
 
-    with BackgroundServer() as page_server, sync_api.sync_playwright() as playwright:
+    with BackgroundServer() as page_server:
         page_server.start(page_app)
-        browser = playwright.chromium.launch(executable_path=executable, args=args)
-        try:
-            page = browser.new_context().new_page()
-            page.goto(page_server.url)
-            yield page, page_server.origin
-        finally:
-            browser.close()
+        with running_browser(EngineVariant(request.param, STANDARD)) as browser:
+            tab = browser.new_tab()
+            try:
+                tab.goto(page_server.url)
+                yield tab, page_server.origin
+            finally:
+                tab.close()
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(("path", "method", "headers", "credentials"), PROBE_CASES_FOR_CHROMIUM)
-def test_probe_agrees_with_chromium_on_the_misconfigured_server(
-    chromium_page_for_probe: tuple[Page, str],
+@pytest.mark.parametrize(("path", "method", "headers", "credentials"), PROBE_CASES_FOR_BROWSERS)
+def test_probe_agrees_with_the_browsers_on_the_misconfigured_server(
+    browser_tab_for_probe: tuple[Tab, str],
     misconfigured: tuple[str, MisconfiguredServer],
     capsys: pytest.CaptureFixture[str],
     path: str,
@@ -802,7 +799,7 @@ def test_probe_agrees_with_chromium_on_the_misconfigured_server(
     headers: dict[str, str],
     credentials: bool,
 ) -> None:
-    page, page_origin = chromium_page_for_probe
+    tab, page_origin = browser_tab_for_probe
     base, _ = misconfigured
     init = {
         "method": method,
@@ -810,9 +807,8 @@ def test_probe_agrees_with_chromium_on_the_misconfigured_server(
         "credentials": "include" if credentials else "same-origin",
         "body": "{}" if method == "POST" else None,
     }
-    chromium_read = page.evaluate(
-        "([url, init]) => fetch(url, init).then(() => true, () => false)",
-        [f"{base}{path}", init],
+    browser_read = tab.call(
+        "(url, init) => fetch(url, init).then(() => true, () => false)", f"{base}{path}", init
     )
     arguments = ["probe", f"{base}{path}", "--origin", page_origin, "--method", method]
     for name, value in headers.items():
@@ -822,7 +818,7 @@ def test_probe_agrees_with_chromium_on_the_misconfigured_server(
     if method == "POST":
         arguments += ["--data", "{}"]
     status, out, err = run(capsys, *arguments)
-    assert (status == 0) is chromium_read, out + err
+    assert (status == 0) is browser_read, out + err
 
 
 # ---- probe: usage and network errors exit 2

@@ -162,3 +162,27 @@ def test_a_bare_header_name_is_never_given_a_made_up_value() -> None:
         POLICY, origin="https://app.example.com", request_headers=["Accept: application/json"]
     )
     assert with_value.allowed and with_value.preflight_headers is None
+
+
+def test_authorization_under_wildcard_says_today_s_browsers_are_more_lenient() -> None:
+    """R22, V23: cors_wsgi refuses it; a user whose stock browser lets it through with
+    another library learns why, and what to write."""
+    policy = Policy(allow_origins=["https://app.example.com"], allow_headers="*")
+    explanation = explain(
+        policy, origin="https://app.example.com", request_headers=["Authorization: Bearer a"]
+    )
+    assert not explanation.allowed
+    text = str(explanation)
+    assert "today's Chromium and Firefox are more lenient than the Fetch standard" in text
+    assert "cors_wsgi follows the standard" in text
+
+
+def test_authorization_listed_by_name_gets_no_leniency_note() -> None:
+    policy = Policy(
+        allow_origins=["https://app.example.com"], allow_headers=["*", "authorization"]
+    )
+    explanation = explain(
+        policy, origin="https://app.example.com", request_headers=["Authorization: Bearer a"]
+    )
+    assert explanation.allowed
+    assert "more lenient" not in str(explanation)

@@ -2,7 +2,8 @@
 
 The table ``EXCHANGES`` is checked twice: here against the expected verdict and Chromium's
 console text (recorded from Chromium 156), and, in the ``browser`` test at the end, against
-a real headless Chromium fetching from a raw WSGI server that sends exactly those headers.
+real headless Chromium and Firefox (each standard-following and stock) fetching from a raw
+WSGI server that sends exactly those headers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from cors_wsgi import CORSMiddleware, Policy
 from cors_wsgi.fetch import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
+    ENGINE_DIFFERENCES,
     EXPOSE_HEADERS,
+    MAX_AGE_CAPS,
     PREFLIGHT_ALLOW_CREDENTIALS,
     PREFLIGHT_ALLOW_HEADERS,
     PREFLIGHT_ALLOW_METHODS,
@@ -46,7 +49,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from playwright.sync_api import Page
+
+    from tests.browser.engines import Tab
 
 ORIGIN = "https://app.example.com"
 # Stands for the page's origin in the tables; replaced by the real one when served.
@@ -197,6 +201,63 @@ def test_response_head_joins_repeated_lines_like_the_browser_r18() -> None:
     assert ResponseHead.create(204, {"X": "1"}).headers == (("X", "1"),)
 
 
+# ---- engines: where Chromium and Firefox differ (R24), and where both differ from the
+# standard (R22)
+
+
+def _max_age_text(max_age: str, **engine: str) -> str:
+    verdict = check_request(
+        origin=ORIGIN,
+        method="PUT",
+        preflight=ResponseHead.create(
+            204, {ACAO: ORIGIN, ACAM: "PUT", "Access-Control-Max-Age": max_age}
+        ),
+        **engine,  # type: ignore[arg-type]
+    )
+    return next(step.message for step in verdict.steps if step.name == PREFLIGHT_MAX_AGE)
+
+
+def test_each_engine_reports_its_own_preflight_cache_cap_r24() -> None:
+    assert "Chromium may reuse it for 7200 s (it caps the 86400 s" in _max_age_text("86400")
+    assert "Firefox may reuse it for 86400 s" in _max_age_text("86400", engine="firefox")
+    assert "caps" not in _max_age_text("86400", engine="firefox")
+    assert "(it caps the 90000 s asked for at 86400 s)" in _max_age_text("90000", engine="firefox")
+
+
+def test_an_unknown_engine_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(
+        ValueError, match="unknown engine 'safari': choose 'chromium' or 'firefox'"
+    ):
+        _max_age_text("5", engine="safari")
+
+
+def test_authorization_under_wildcard_says_browsers_are_more_lenient_today_r22() -> None:
+    verdict = check_request(
+        origin=ORIGIN,
+        request_headers={"Authorization": "Bearer a"},
+        preflight=ResponseHead.create(204, {ACAO: ORIGIN, ACAH: "*"}),
+    )
+    failed = verdict.failed_step
+    assert failed is not None
+    assert failed.name == PREFLIGHT_ALLOW_HEADERS
+    assert "today's Chromium and Firefox are more lenient than the Fetch standard" in (
+        failed.message
+    )
+    assert "cors_wsgi follows the standard" in failed.message
+
+
+def test_engine_differences_name_every_difference_the_suite_found() -> None:
+    assert set(ENGINE_DIFFERENCES) >= {
+        "console",
+        "refused-preflight",
+        "check-order",
+        "preflight-cache",
+        "max-age-cap",
+        "authorization-under-wildcard",
+    }
+    assert str(MAX_AGE_CAPS["firefox"]) in ENGINE_DIFFERENCES["max-age-cap"]
+
+
 # ---- the exchanges: a request, the preflight's and the actual response's headers
 
 
@@ -206,6 +267,8 @@ class Exchange:
 
     ``blocked_at`` is the failing step (``None``: allowed); ``console`` is what Chromium
     prints after "has been blocked by CORS policy: " (with PAGE for the page's origin).
+    ``stock_browsers_allow``: today's stock Chromium and Firefox read the response although
+    the standard (and so the model, and both browsers in standard mode) blocks it.
     """
 
     id: str
@@ -217,6 +280,7 @@ class Exchange:
     blocked_at: str | None = None
     console: str | None = None
     readable: tuple[str, ...] = ("content-type", "content-length")
+    stock_browsers_allow: bool = False
 
 
 ALLOW_PUT = (204, ((ACAO, PAGE), (ACAM, "PUT")))
@@ -579,6 +643,9 @@ EXCHANGES = [
         headers=(("Authorization", "Bearer a"),),
         preflight=(204, ((ACAO, PAGE), (ACAH, "*"))),
         blocked_at=PREFLIGHT_ALLOW_HEADERS,
+        # Stock Chromium 156 and Firefox 153 still let "*" cover Authorization (with a
+        # deprecation warning); the flag and the pref of their standard mode do not.
+        stock_browsers_allow=True,
         console="Request header field authorization is not allowed by "
         "Access-Control-Allow-Headers in preflight response.",
     ),
@@ -642,6 +709,169 @@ EXCHANGES = [
         actual=(200, ((ACAO, PAGE), (ACEH, "x-a x-b"), ("X-A", "1"))),
     ),
 ]
+
+
+# ---- what Firefox says about each refusal of the table
+
+
+def q(text: str) -> str:
+    """A value as Firefox quotes it in its console (typographic single quotes)."""
+    return f"\u2018{text}\u2019"
+
+
+ACAO_Q, ACAC_Q, ACAM_Q, ACAH_Q = (q(name) for name in (ACAO, ACAC, ACAM, ACAH))
+# Firefox's second message after a failed preflight (Chromium gives one message only).
+DID_NOT_SUCCEED = "CORS request did not succeed). Status code: (null)."
+
+
+def header_not_allowed(name: str) -> str:
+    """Firefox's reason for a request header the preflight did not allow."""
+    return (
+        f"header {q(name)} is not allowed according to header {ACAH_Q} from CORS "
+        "preflight response)."
+    )
+
+
+# Firefox 153 ESR's console reports for each refused exchange, in order: the part after
+# "(Reason: " of "Cross-Origin Request Blocked: The Same Origin Policy disallows reading
+# the remote resource at URL. (Reason: ...". They differ from Chromium's beyond wording:
+# a failed preflight adds DID_NOT_SUCCEED; a redirected preflight gives three messages;
+# and Firefox checks Access-Control-Allow-Methods before it parses
+# Access-Control-Allow-Headers (R23-headers-parse-before-the-method-check), so it names
+# the method where Chromium and the model name the unparsable header list.
+FIREFOX_REASONS: dict[str, tuple[str, ...]] = {
+    "R17-no-allow-origin": (f"CORS header {ACAO_Q} missing). Status code: 200.",),
+    "R17-another-origin": (f"CORS header {ACAO_Q} does not match {q('https://other.example')}).",),
+    "R36-trailing-slash": (f"CORS header {ACAO_Q} does not match {q(PAGE + '/')}).",),
+    "V3-null": (f"CORS header {ACAO_Q} does not match {q('null')}).",),
+    "R18-two-lines": (f"Multiple CORS header {ACAO_Q} not allowed).",),
+    "R18-a-list-in-one-line": (
+        f"CORS header {ACAO_Q} does not match {q(PAGE + ' https://x.example')}).",
+    ),
+    "R18-two-wildcards": (f"Multiple CORS header {ACAO_Q} not allowed).",),
+    "R36-scheme-less-value": (f"CORS header {ACAO_Q} does not match {q('example.com')}).",),
+    "R36-empty-value": (f"CORS header {ACAO_Q} does not match {q('')}).",),
+    "R36-bad-port": (f"CORS header {ACAO_Q} does not match {q(PAGE + ';')}).",),
+    "R43-wildcard-with-credentials": (
+        f"Credential is not supported if the CORS header {ACAO_Q} is {q('*')}).",
+    ),
+    "R19-credentials-header-missing": (f"expected {q('true')} in CORS header {ACAC_Q}).",),
+    "R19-credentials-True-is-not-true": (f"expected {q('true')} in CORS header {ACAC_Q}).",),
+    "R8-redirect-of-the-actual-request-is-checked-too": (
+        f"CORS header {ACAO_Q} missing). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R8-preflight-redirect": (
+        "CORS request external redirect not allowed).",
+        "CORS preflight response did not succeed). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R8-preflight-307-without-cors-headers": (
+        f"CORS header {ACAO_Q} missing). Status code: 307.",
+        DID_NOT_SUCCEED,
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-302-without-location-is-not-a-redirect": (
+        "CORS preflight response did not succeed). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-304": (
+        "CORS preflight response did not succeed). Status code: 304.",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-302-without-location-or-cors-headers": (
+        f"CORS header {ACAO_Q} missing). Status code: 302.",
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-404-without-cors-headers": (
+        f"CORS header {ACAO_Q} missing). Status code: 404.",
+        DID_NOT_SUCCEED,
+    ),
+    "R15-preflight-404-with-cors-headers": (
+        "CORS preflight response did not succeed). Status code: 404.",
+        DID_NOT_SUCCEED,
+    ),
+    "V22-preflight-401-from-authentication": (
+        "CORS preflight response did not succeed). Status code: 401.",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-without-allow-origin": (
+        f"CORS header {ACAO_Q} missing). Status code: 204.",
+        DID_NOT_SUCCEED,
+    ),
+    "R18-preflight-two-allow-origin-lines": (
+        f"Multiple CORS header {ACAO_Q} not allowed).",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-wildcard-with-credentials": (
+        f"Credential is not supported if the CORS header {ACAO_Q} is {q('*')}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R17-preflight-without-credentials-header": (
+        f"expected {q('true')} in CORS header {ACAC_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R18-preflight-credentials-twice": (
+        f"expected {q('true')} in CORS header {ACAC_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R20-method-missing": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R10-methods-compare-case-sensitively": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R10-delete-is-uppercased-by-the-browser": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R45-method-wildcard-with-credentials": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R23-methods-do-not-parse": (
+        f"invalid token {q('PUT;DELETE')} in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R23-headers-do-not-parse-even-when-none-is-requested": (
+        f"invalid token {q('a b')} in CORS header {ACAH_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R23-headers-parse-before-the-method-check": (
+        f"Did not find method in CORS header {ACAM_Q}).",
+        DID_NOT_SUCCEED,
+    ),
+    "R21-header-missing": (
+        header_not_allowed("x-token"),
+        DID_NOT_SUCCEED,
+    ),
+    "R21-first-missing-header-in-sorted-order": (
+        header_not_allowed("content-type"),
+        DID_NOT_SUCCEED,
+    ),
+    "R22-wildcard-never-covers-authorization": (
+        header_not_allowed("authorization"),
+        DID_NOT_SUCCEED,
+    ),
+    "R46-header-wildcard-with-credentials": (
+        header_not_allowed("x-token"),
+        DID_NOT_SUCCEED,
+    ),
+    "R12-suffix-range-is-preflighted": (
+        f"CORS header {ACAO_Q} missing). Status code: 204.",
+        DID_NOT_SUCCEED,
+    ),
+    "R29-preflight-passes-but-actual-lacks-allow-origin": (
+        f"CORS header {ACAO_Q} missing). Status code: 200.",
+    ),
+}
+
+
+def test_firefox_reasons_cover_every_refusal_of_the_table() -> None:
+    refused = {exchange.id for exchange in EXCHANGES if exchange.blocked_at is not None}
+    assert set(FIREFOX_REASONS) == refused
 
 
 def _filled(headers: Headers, page: str) -> Headers:
@@ -1118,69 +1348,92 @@ def _page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterab
     return [b"<!doctype html><title>page</title>"]
 
 
-@pytest.fixture(scope="module")
-def chromium_page() -> Iterator[tuple[Page, list[str], str, str]]:
-    # The browser suite's launch rules: its flags, and a skip (or, with
-    # CORS_WSGI_REQUIRE_BROWSER=1 or CI set, a failure) when Chromium is missing.
-    from tests.browser.harness import CHROMIUM_ARGS, browser_unavailable, chromium_executable
+# Every engine, standard-following and stock (names as in tests/browser).
+_VARIANTS = [
+    ("chromium", "standard"),
+    ("chromium", "stock"),
+    ("firefox", "standard"),
+    ("firefox", "stock"),
+]
 
-    try:
-        from playwright import sync_api
-    except ImportError as error:
-        browser_unavailable(f"playwright cannot be imported ({error})")
-    executable = chromium_executable()
-    args = list(CHROMIUM_ARGS)
+
+@pytest.fixture(
+    scope="module", params=_VARIANTS, ids=lambda v: v[0] if v[1] == "standard" else "-".join(v)
+)
+def engine_tab(request: pytest.FixtureRequest) -> Iterator[tuple[Tab, str, str, str]]:
+    """A tab of one engine variant on a page, and the raw exchange server's URL.
+
+    The browser suite's launch rules: its flags and prefs, and a skip (or, with
+    CORS_WSGI_REQUIRE_BROWSER=1 or CI set, a failure) when the browser is missing.
+    """
     from example_projects.serve import BackgroundServer
+    from tests.browser.engines import EngineVariant
+    from tests.browser.harness import running_browser, skip_unless_selected
 
+    engine, mode = request.param
+    skip_unless_selected(request.config, engine)
     with BackgroundServer() as api, BackgroundServer() as page_server:
         page_server.start(_page_app)
         api.start(_exchange_app(page_server.origin))
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=args)
+        with running_browser(EngineVariant(engine, mode)) as browser:
+            tab = browser.new_tab()
             try:
-                page = browser.new_context().new_page()
-                console: list[str] = []
-                page.on("console", lambda message: console.append(message.text))
-                page.goto(page_server.url)
-                yield page, console, page_server.origin, api.url
+                tab.goto(page_server.url)
+                yield tab, mode, page_server.origin, api.url
             finally:
-                browser.close()
+                tab.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
-def test_chromium_agrees_with_the_verdict(
-    chromium_page: tuple[Page, list[str], str, str], exchange: Exchange
+def test_browsers_agree_with_the_verdict(
+    engine_tab: tuple[Tab, str, str, str], exchange: Exchange
 ) -> None:
-    page, console, page_origin, api_url = chromium_page
+    tab, mode, page_origin, api_url = engine_tab
     url = f"{api_url}{exchange.id}/{time.monotonic_ns()}"
     init = {
         "method": exchange.method,
         "headers": dict(exchange.headers),
         "credentials": "include" if exchange.credentials else "same-origin",
     }
-    console.clear()
-    outcome = page.evaluate(
-        """([url, init]) => fetch(url, init).then(
+    outcome = tab.call(
+        """(url, init) => fetch(url, init).then(
             r => ({read: true, headers: [...r.headers.keys()]}),
             e => ({read: false, headers: []}))""",
-        [url, init],
+        url,
+        init,
     )
     verdict = _verdict(exchange, page_origin, url=url)
+    if mode == "stock" and exchange.stock_browsers_allow:
+        assert not verdict.allowed
+        assert outcome["read"], "the stock browser follows the standard here now"
+        return
     assert verdict.allowed is outcome["read"], str(verdict)
     if verdict.allowed:
-        # Chromium lists the headers the script can read; wsgiref adds Date and Server,
+        # Both engines list the headers the script can read; wsgiref adds Date and Server,
         # which only a wildcard exposes.
         exposes_all = "*" in dict(exchange.actual[1]).get(ACEH, "") and not exchange.credentials
         added_by_server = {"date", "server"} if exposes_all else set()
         assert set(outcome["headers"]) == set(verdict.readable_headers) | added_by_server
-    else:
-        deadline = time.monotonic() + 3
-        while not any("blocked by CORS policy" in text for text in console):
-            assert time.monotonic() < deadline, f"no console message; got {console}"
-            page.wait_for_timeout(20)
-        blocked = [text for text in console if "blocked by CORS policy" in text]
+        return
+    if tab.engine == "chromium":
+        blocked = settle(tab, lambda text: url in text and "blocked by CORS policy" in text)
         assert blocked == [verdict.console_message]
+    else:
+        # Firefox words its reports its own way, recorded in FIREFOX_REASONS.
+        blocked = settle(tab, lambda text: url in text and "Cross-Origin Request Blocked" in text)
+        reasons = [text.split("(Reason: ", 1)[1] for text in blocked]
+        assert reasons == [
+            reason.replace(PAGE, page_origin) for reason in FIREFOX_REASONS[exchange.id]
+        ]
+
+
+def settle(tab: Tab, wanted: Callable[[str], bool]) -> list[str]:
+    from tests.browser.engines import settle as settle_console
+
+    found = settle_console(tab, wanted, seconds=3)
+    assert found, f"no console message; got {tab.console_errors()}"
+    return found
 
 
 def test_forced_preflight_without_allow_methods_allows_the_requests_own_method() -> None:

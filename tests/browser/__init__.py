@@ -1,1 +1,2 @@
-"""Real-browser tests: headless Chromium against the example projects (marked ``browser``)."""
+"""Real-browser tests: headless Chromium and Firefox against the example projects
+(marked ``browser``)."""

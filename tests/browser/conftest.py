@@ -1,14 +1,19 @@
-"""Fixtures of the real-browser suite: one headless Chromium per session, a fresh browser
-context per test, and the example projects served on 127.0.0.1 by threaded servers.
+"""Fixtures of the real-browser suite: each browser engine in each mode (one browser for
+all the tests of that variant), a fresh tab per test, and the example projects served on
+127.0.0.1 by threaded servers.
+
+Every test asking for ``site`` runs once per engine variant (``BROWSER_VARIANTS``:
+Chromium and Firefox, each standard-following and stock) and once per example.
 
 To plug in another example, make its package expose ``create_app(page_origin)`` (see
 :mod:`example_projects.demo`) answering the route contract of
 :mod:`example_projects.plain_wsgi.api`, and add its name to ``BROWSER_EXAMPLES``: every
-test in ``test_examples_in_chromium.py`` then runs against it too. For anything else,
+test in ``test_examples_in_browsers.py`` then runs against it too. For anything else,
 ``serve_wsgi(app)`` serves any WSGI application and returns its base URL.
 
-When Chromium or Playwright is missing or does not start, the tests that need them are
-skipped with the reason, or fail when ``CORS_WSGI_REQUIRE_BROWSER=1`` or ``CI`` is set.
+When a browser (or Playwright, for Chromium) is missing or does not start, the tests that
+need it are skipped with the reason, or fail when ``CORS_WSGI_REQUIRE_BROWSER=1`` or
+``CI`` is set. ``--engines=chromium`` leaves Firefox out on purpose (refused in CI).
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from example_projects.demo import ExampleUnavailableError, load_example
 from example_projects.journal import RequestJournal
 from example_projects.serve import BackgroundServer, start_example_site
 
+from .engines import ENGINES, MODES, EngineVariant
 from .harness import (
-    CHROMIUM_ARGS,
     PageProbe,
     ScenarioResult,
     browser_unavailable,
-    chromium_executable,
+    running_browser,
+    skip_unless_selected,
     unique_tag,
 )
 
@@ -35,61 +41,56 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from _typeshed.wsgi import WSGIApplication
-    from playwright.sync_api import Browser, BrowserContext
 
     from example_projects.serve import ExampleSite
 
+    from .engines import BrowserEngine, Tab
+
 # The examples the whole scenario suite runs against (names from example_projects.demo).
 BROWSER_EXAMPLES = ("plain", "django", "flask", "fastapi")
+# Every engine, standard-following first, then stock (what users' browsers do today).
+BROWSER_VARIANTS = tuple(EngineVariant(engine, mode) for engine in ENGINES for mode in MODES)
 
 
 @dataclass(frozen=True)
 class RefusalRecord:
-    """One refusal, as cors_wsgi logged it and as Chromium reported it in its console."""
+    """One refusal, as cors_wsgi logged it and as the browser reported it in its console."""
 
     test: str
+    engine: str
     cors_wsgi: tuple[str, ...]
-    chromium: tuple[str, ...]
+    browser: tuple[str, ...]
 
 
 _REFUSALS = pytest.StashKey[list[RefusalRecord]]()
+# Which browser versions the run used, by variant id, for the summary line.
+_VERSIONS = pytest.StashKey[dict[str, str]]()
 
 
 # Package scope, not session: while Playwright's sync API is running it keeps an asyncio
 # event loop marked as running on the main thread, which breaks every later test that
 # calls asyncio.run() (Django's async views, for one). Stopping it once the browser tests
-# are done restores the thread; tests/browser still gets a single Chromium.
-@pytest.fixture(scope="package")
-def chromium() -> Iterator[Browser]:
-    """The one headless Chromium of the browser suite (launching takes about a second)."""
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        browser_unavailable(f"playwright cannot be imported ({error}; pip install playwright)")
-    executable = chromium_executable()
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-    except PlaywrightError as error:
-        playwright.stop()
-        first_line = error.message.strip().splitlines()[0] if error.message.strip() else ""
-        browser_unavailable(f"{executable} did not start: {first_line}", details=error.message)
-    try:
-        yield browser
-    finally:
-        browser.close()
-        playwright.stop()
+# are done restores the thread.
+@pytest.fixture(scope="package", params=BROWSER_VARIANTS, ids=lambda variant: variant.id)
+def browser(request: pytest.FixtureRequest) -> Iterator[BrowserEngine]:
+    """One browser engine in one mode, shared by the tests of that variant (a Chromium
+    launches in about a second, a Firefox with its fresh profile in about two)."""
+    variant: EngineVariant = request.param
+    skip_unless_selected(request.config, variant.engine)
+    with running_browser(variant) as running:
+        request.config.stash.setdefault(_VERSIONS, {})[variant.id] = running.version
+        yield running
 
 
 @pytest.fixture
-def browser_context(chromium: Browser) -> Iterator[BrowserContext]:
-    """A fresh context (no cookies, no cache, no cached preflights) for one test."""
-    context = chromium.new_context()
+def tab(browser: BrowserEngine) -> Iterator[Tab]:
+    """A fresh tab (no cookies, no cache, no cached preflights) for one test: a browser
+    context in Chromium, a user context in Firefox."""
+    opened = browser.new_tab()
     try:
-        yield context
+        yield opened
     finally:
-        context.close()
+        opened.close()
 
 
 @pytest.fixture(scope="session")
@@ -126,7 +127,7 @@ def example_site(request: pytest.FixtureRequest) -> Iterator[ExampleSite]:
 
 
 @pytest.fixture
-def site(chromium: Browser, example_site: ExampleSite) -> Iterator[ExampleSite]:
+def site(browser: BrowserEngine, example_site: ExampleSite) -> Iterator[ExampleSite]:
     """The example site, with cors_wsgi's DEBUG log captured into its journal during the
     test only (so that no other test sees the logger's level changed).
 
@@ -144,22 +145,22 @@ def tag(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def listed_page(site: ExampleSite, browser_context: BrowserContext) -> PageProbe:
+def listed_page(site: ExampleSite, tab: Tab) -> PageProbe:
     """The demo page on the origin that ``/api/`` allows."""
-    return PageProbe(browser_context.new_page(), site.page.url)
+    return PageProbe(tab, site.page.url)
 
 
 @pytest.fixture
-def unlisted_page(site: ExampleSite, browser_context: BrowserContext) -> PageProbe:
+def unlisted_page(site: ExampleSite, tab: Tab) -> PageProbe:
     """The demo page on an origin that only ``/public/`` (any origin) allows."""
-    return PageProbe(browser_context.new_page(), site.unlisted_page.url)
+    return PageProbe(tab, site.unlisted_page.url)
 
 
 @pytest.fixture
 def explain_refusal(
-    request: pytest.FixtureRequest, site: ExampleSite
+    request: pytest.FixtureRequest, site: ExampleSite, tab: Tab
 ) -> Callable[[ScenarioResult], RefusalRecord]:
-    """Pairs a refused scenario's cors_wsgi log lines with Chromium's console messages.
+    """Pairs a refused scenario's cors_wsgi log lines with the browser's console messages.
 
     The pair is attached to the test's report (``user_properties``) and, with ``-v``,
     printed in a table at the end of the run.
@@ -168,11 +169,12 @@ def explain_refusal(
     def explain(result: ScenarioResult) -> RefusalRecord:
         record = RefusalRecord(
             test=request.node.name,
+            engine=tab.engine,
             cors_wsgi=tuple(site.journal.cors_log(result.tag)),
-            chromium=result.console,
+            browser=result.console,
         )
         request.node.user_properties.append(("cors_wsgi said", " | ".join(record.cors_wsgi)))
-        request.node.user_properties.append(("chromium said", " | ".join(record.chromium)))
+        request.node.user_properties.append((f"{tab.engine} said", " | ".join(record.browser)))
         request.config.stash.setdefault(_REFUSALS, []).append(record)
         return record
 
@@ -180,13 +182,19 @@ def explain_refusal(
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    versions = terminalreporter.config.stash.get(_VERSIONS, {})
+    if versions:
+        terminalreporter.write_line(
+            "browsers as tested: "
+            + ", ".join(f"{variant} {version}" for variant, version in sorted(versions.items()))
+        )
     records = terminalreporter.config.stash.get(_REFUSALS, [])
     if not records or terminalreporter.config.get_verbosity() < 1:
         return
-    terminalreporter.section("refusals: what cors_wsgi logged, what Chromium said")
+    terminalreporter.section("refusals: what cors_wsgi logged, what the browser said")
     for record in sorted(records, key=lambda record: record.test):
         terminalreporter.write_line(record.test)
         for line in record.cors_wsgi or ("(logged nothing)",):
             terminalreporter.write_line(f"  cors_wsgi: {line}")
-        for line in record.chromium:
-            terminalreporter.write_line(f"  chromium:  {line}")
+        for line in record.browser:
+            terminalreporter.write_line(f"  {record.engine + ':':<10} {line}")

@@ -1,4 +1,4 @@
-"""The pieces of the real-browser suite that are not fixtures: launching Chromium, and
+"""The pieces of the real-browser suite that are not fixtures: finding the browsers, and
 driving the demo page's scenarios and reading back what the page saw.
 
 The fixtures in ``conftest.py`` put these together; the flags and findings come from
@@ -7,51 +7,57 @@ The fixtures in ``conftest.py`` put these together; the flags and findings come 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from .bidi import BiDiError, FirefoxStartError
+from .engines import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ENGINES,
+    FIREFOX,
+    ChromiumBrowser,
+    FirefoxBrowser,
+    chromium_args,
+    find_executable,
+    settle,
+)
 
-    from playwright.sync_api import ConsoleMessage, Page
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from .engines import BrowserEngine, EngineVariant, Tab
 
 __all__ = [
     "CHROMIUM_ARGS",
+    "CORS_CONSOLE_MARKS",
+    "ENGINES_OPTION",
     "REQUIRE_BROWSER_VARIABLE",
     "PageProbe",
     "ScenarioResult",
     "Step",
+    "browser_executable",
     "browser_required",
     "browser_unavailable",
-    "chromium_executable",
+    "parse_engines",
+    "running_browser",
+    "selected_engines",
+    "skip_unless_selected",
     "unique_tag",
 ]
 
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these, Chromium keeps trying to reach the internet from a machine without it.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Makes "Access-Control-Allow-Headers: *" leave Authorization uncovered, as the Fetch
-    # standard (and Firefox and Safari) do; Chromium 156 does not by default.
-    "--enable-features=CorsNonWildcardRequestHeadersSupport",
-)
 REQUIRE_BROWSER_VARIABLE = "CORS_WSGI_REQUIRE_BROWSER"
-# How long to wait for Chromium's console message after the page has seen a refusal: the
-# message travels on its own channel and may arrive just after fetch() rejects.
+# How long to wait for the browser's console message after the page has seen a refusal:
+# the message travels on its own channel and may arrive just after fetch() rejects.
 _CONSOLE_WAIT_SECONDS = 3.0
-_CORS_CONSOLE_MARK = "blocked by CORS policy"
+# What each engine's CORS console reports start with (see shared/BROWSER.md).
+CORS_CONSOLE_MARKS = {CHROMIUM: "blocked by CORS policy", FIREFOX: "Cross-Origin Request Blocked"}
 
 
 def browser_required(environ: Mapping[str, str] = os.environ) -> bool:
@@ -84,11 +90,16 @@ def browser_unavailable(
     )
 
 
-def chromium_executable() -> str:
-    """The system Chromium (Playwright's own browser builds are never downloaded here)."""
-    executable = shutil.which("chromium")
+def browser_executable(engine: str) -> str:
+    """The system browser of ``engine`` (Playwright's own builds are never downloaded here)."""
+    executable = find_executable(engine)
     if executable is None:
-        browser_unavailable("no `chromium` on PATH (scripts/install-browser installs Debian's)")
+        command = "chromium" if engine == CHROMIUM else "firefox-esr"
+        browser_unavailable(
+            f"no `{command}` on PATH (scripts/install-browser installs Debian's; to leave "
+            f"{engine} out on purpose, run pytest with --engines="
+            f"{FIREFOX if engine == CHROMIUM else CHROMIUM})"
+        )
     return executable
 
 
@@ -138,7 +149,7 @@ class Step:
 
 @dataclass(frozen=True)
 class ScenarioResult:
-    """What the page saw running one scenario, and Chromium's console messages about it."""
+    """What the page saw running one scenario, and the browser's console messages about it."""
 
     name: str
     tag: str
@@ -153,44 +164,106 @@ class ScenarioResult:
 
 
 class PageProbe:
-    """The demo page opened in a fresh browser context, ready to run scenarios by name."""
+    """The demo page opened in a fresh tab, ready to run scenarios by name."""
 
-    def __init__(self, page: Page, url: str) -> None:
-        self.page = page
-        self.console_errors: list[str] = []
-        page.on("console", self._collect)
+    def __init__(self, tab: Tab, url: str) -> None:
+        self.tab = tab
+        self.engine = tab.engine
         # "manual": the page waits to be driven instead of running every scenario itself.
         # goto waits for the load event, by which the page's synchronous scripts have run.
-        page.goto(f"{url}?manual=1")
-        self.origin: str = page.evaluate(
+        tab.goto(f"{url}?manual=1")
+        self.origin: str = tab.call(
             "() => { if (!window.corsDemo) throw new Error('demo.js did not load');"
             " return location.origin; }"
         )
 
-    def _collect(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.console_errors.append(message.text)
-
     def run(self, scenario: str, tag: str) -> ScenarioResult:
         """Run one scenario of ``static/demo.js`` and return what the page saw.
 
-        When the final call was blocked, waits for Chromium's CORS console message about
-        it, so the result carries the browser's own explanation.
+        When the final call was blocked, waits for the browser's CORS console messages
+        about it, so the result carries the browser's own explanation.
         """
-        data: dict[str, Any] = self.page.evaluate(
-            "([name, tag]) => window.corsDemo.run(name, tag)", [scenario, tag]
+        data: dict[str, Any] = self.tab.call(
+            "(name, tag) => window.corsDemo.run(name, tag)", scenario, tag
         )
         steps = tuple(Step.from_page(step) for step in data["steps"])
-        console = self._console_about(tag, wait=steps[-1].outcome == "blocked")
-        return ScenarioResult(scenario, tag, data["origin"], steps, console)
+        mark = CORS_CONSOLE_MARKS[self.engine]
+        wait = _CONSOLE_WAIT_SECONDS if steps[-1].outcome == "blocked" else 0.0
+        console = settle(self.tab, lambda text: tag in text and mark in text, seconds=wait)
+        return ScenarioResult(scenario, tag, data["origin"], steps, tuple(console))
 
-    def _console_about(self, tag: str, *, wait: bool) -> tuple[str, ...]:
-        deadline = time.monotonic() + (_CONSOLE_WAIT_SECONDS if wait else 0.0)
-        while True:
-            found = tuple(
-                text for text in self.console_errors if tag in text and _CORS_CONSOLE_MARK in text
+
+# ---- which engines run, and starting them ---------------------------------------------
+
+ENGINES_OPTION = "--engines"
+
+
+def selected_engines(config: pytest.Config) -> tuple[str, ...]:
+    """The engines ``--engines`` asks for (both by default), in the suite's order."""
+    value: str = config.getoption(ENGINES_OPTION)
+    return parse_engines(value, in_ci=bool(os.environ.get("CI")))
+
+
+def parse_engines(value: str, *, in_ci: bool) -> tuple[str, ...]:
+    """``"chromium,firefox"`` as the engines to run; raises :class:`pytest.UsageError` for
+    an unknown name, or for leaving an engine out in CI (CI tests every engine)."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ENGINES]
+    if unknown or not names:
+        raise pytest.UsageError(
+            f"{ENGINES_OPTION}={value!r}: choose among {', '.join(ENGINES)} "
+            f"(comma-separated, e.g. {ENGINES_OPTION}={CHROMIUM})"
+        )
+    chosen = tuple(engine for engine in ENGINES if engine in names)
+    if in_ci and chosen != ENGINES:
+        raise pytest.UsageError(
+            f"{ENGINES_OPTION}={value!r} leaves out {', '.join(set(ENGINES) - set(chosen))}, "
+            "but CI runs the browser suite in every engine: drop the option there"
+        )
+    return chosen
+
+
+def skip_unless_selected(config: pytest.Config, engine: str) -> None:
+    """Skip, saying so, a test of an engine the developer left out with ``--engines``."""
+    if engine not in selected_engines(config):
+        pytest.skip(f"{engine} left out by {ENGINES_OPTION}={config.getoption(ENGINES_OPTION)}")
+
+
+@contextlib.contextmanager
+def running_browser(variant: EngineVariant) -> Iterator[BrowserEngine]:
+    """Start ``variant``'s browser, or fail/skip (see :func:`browser_unavailable`) saying
+    why it cannot start; closes it (Firefox: by its pid, profile deleted) afterwards."""
+    executable = browser_executable(variant.engine)
+    browser: BrowserEngine
+    if variant.engine == FIREFOX:
+        try:
+            browser = FirefoxBrowser.launch(executable, variant)
+        except (FirefoxStartError, BiDiError, OSError) as error:
+            details = getattr(error, "output", "")
+            browser_unavailable(f"{executable} did not start: {error}", details=details)
+        try:
+            yield browser
+        finally:
+            browser.close()
+        return
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        browser_unavailable(f"playwright cannot be imported ({error}; pip install playwright)")
+    playwright = sync_playwright().start()
+    try:
+        try:
+            chromium = playwright.chromium.launch(
+                executable_path=executable, args=list(chromium_args(variant.mode))
             )
-            if found or time.monotonic() >= deadline:
-                return found
-            # Lets Playwright deliver pending events while we wait.
-            self.page.wait_for_timeout(20)
+        except PlaywrightError as error:
+            first_line = error.message.strip().splitlines()[0] if error.message.strip() else ""
+            browser_unavailable(f"{executable} did not start: {first_line}", details=error.message)
+        browser = ChromiumBrowser(chromium, variant)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()

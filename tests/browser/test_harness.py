@@ -1,8 +1,9 @@
 """The browser suite's own machinery, without a browser: serving, the request journal, the
-demo page's site, the example API's route contract, and the skip-or-fail rule.
+demo page's site, the example API's route contract, the skip-or-fail rule and the choice
+of engines.
 
 These run in every test environment (they are not marked ``browser``), so a broken harness
-shows up even where Chromium is absent.
+shows up even where no browser is installed.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from example_projects.serve import LOOPBACK, BackgroundServer
 
 from .harness import (
     REQUIRE_BROWSER_VARIABLE,
+    browser_executable,
     browser_required,
     browser_unavailable,
+    parse_engines,
     unique_tag,
 )
 
@@ -322,3 +325,45 @@ def test_unique_tags_are_url_safe_and_distinct() -> None:
     assert first != second
     assert first.startswith("test-x-plain-a-b-")
     assert all(char.isalnum() or char == "-" for char in first)
+
+
+# ---- which engines run ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "engines"),
+    [
+        ("chromium,firefox", ("chromium", "firefox")),
+        ("firefox, chromium", ("chromium", "firefox")),
+        ("chromium", ("chromium",)),
+        ("firefox", ("firefox",)),
+    ],
+)
+def test_engines_option_selects_engines_in_the_suite_s_order(
+    value: str, engines: tuple[str, ...]
+) -> None:
+    assert parse_engines(value, in_ci=False) == engines
+
+
+@pytest.mark.parametrize("value", ["", "safari", "chromium,webkit"])
+def test_engines_option_refuses_unknown_names_and_says_which_exist(value: str) -> None:
+    with pytest.raises(pytest.UsageError, match="choose among chromium, firefox"):
+        parse_engines(value, in_ci=False)
+
+
+def test_ci_refuses_to_leave_an_engine_out() -> None:
+    assert parse_engines("chromium,firefox", in_ci=True) == ("chromium", "firefox")
+    with pytest.raises(pytest.UsageError, match="leaves out firefox, but CI runs"):
+        parse_engines("chromium", in_ci=True)
+
+
+def test_a_missing_browser_names_its_package_and_the_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv(REQUIRE_BROWSER_VARIABLE, raising=False)
+    with pytest.raises(
+        pytest.skip.Exception, match=r"no `firefox-esr` on PATH.*--engines=chromium"
+    ):
+        browser_executable("firefox")

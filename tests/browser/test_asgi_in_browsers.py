@@ -1,5 +1,5 @@
-"""Chromium against the FastAPI example: the cases only ASGI has (see also the whole suite
-in test_examples_in_chromium.py, which runs against it too).
+"""Both engines against the FastAPI example: the cases only ASGI has (the whole suite of
+test_examples_in_browsers.py runs against it too).
 
 - the WebSocket origin check (``check_websocket_origin=True``): browsers apply no CORS to
   WebSockets, so without it any page could open one with the user's cookies;
@@ -17,10 +17,9 @@ from example_projects.journal import RequestJournal
 from example_projects.serve import BackgroundASGIServer, BackgroundServer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
-
     from example_projects.serve import ExampleSite
 
+    from .engines import Tab
     from .harness import PageProbe
 
 pytestmark = pytest.mark.browser
@@ -33,41 +32,48 @@ OPEN_SOCKET = """(url) => new Promise((resolve) => {
 })"""
 
 
-@pytest.fixture
-def fastapi_site(site: ExampleSite) -> ExampleSite:
-    if site.example != "fastapi":
-        pytest.skip("the WebSocket guard is the ASGI middleware's")
-    return site
+# How each engine reports a WebSocket whose handshake was refused.
+SOCKET_REFUSED = {
+    "chromium": "WebSocket connection to",
+    "firefox": "can\u2019t establish a connection to the server at",
+}
+# The WebSocket guard is the ASGI middleware's: only the FastAPI example has it.
+only_fastapi = pytest.mark.parametrize("example_site", ["fastapi"], indirect=True)
 
 
 def socket_url(site: ExampleSite, area: str, tag: str) -> str:
     return f"ws://127.0.0.1:{site.api.port}/{area}/socket/{tag}"
 
 
+@only_fastapi
 def test_listed_origin_opens_the_websocket_with_its_cookie(
-    fastapi_site: ExampleSite, listed_page: PageProbe, tag: str
+    site: ExampleSite, listed_page: PageProbe, tag: str
 ) -> None:
-    listed_page.page.evaluate(
-        "([url]) => fetch(url, {method: 'POST', body: 'ada', credentials: 'include'})",
-        [f"{fastapi_site.api.origin}/api/session/{tag}"],
+    listed_page.tab.call(
+        "(url) => fetch(url, {method: 'POST', body: 'ada', credentials: 'include'})"
+        ".then(r => r.status)",
+        f"{site.api.origin}/api/session/{tag}",
     )
-    outcome = listed_page.page.evaluate(OPEN_SOCKET, socket_url(fastapi_site, "api", tag))
+    outcome = listed_page.tab.call(OPEN_SOCKET, socket_url(site, "api", tag))
     assert outcome == "message: hello ada"
 
 
+@only_fastapi
 def test_unlisted_origin_cannot_open_the_websocket(
-    fastapi_site: ExampleSite, unlisted_page: PageProbe, tag: str
+    site: ExampleSite, unlisted_page: PageProbe, tag: str
 ) -> None:
-    outcome = unlisted_page.page.evaluate(OPEN_SOCKET, socket_url(fastapi_site, "api", tag))
+    outcome = unlisted_page.tab.call(OPEN_SOCKET, socket_url(site, "api", tag))
     assert outcome == "error"
-    assert any("WebSocket connection to" in line for line in unlisted_page.console_errors)
-    assert any("refused" in line for line in fastapi_site.journal.unattributed_cors_log) or any(
-        "refused" in line for line in fastapi_site.journal.cors_log()
+    unlisted_page.tab.pause(0.2)
+    mark = SOCKET_REFUSED[unlisted_page.engine]
+    assert any(mark in line for line in unlisted_page.tab.console_errors())
+    assert any("refused" in line for line in site.journal.unattributed_cors_log) or any(
+        "refused" in line for line in site.journal.cors_log()
     )
 
 
 @pytest.fixture
-def wrapped_site(browser_context: BrowserContext) -> Iterator[tuple[str, str]]:
+def wrapped_site() -> Iterator[tuple[str, str]]:
     """The FastAPI example with the middleware wrapping the whole app (not add_middleware)
     and an exception handler of its own, and a page origin to call it from."""
     from fastapi import FastAPI, Request
@@ -102,12 +108,11 @@ def wrapped_site(browser_context: BrowserContext) -> Iterator[tuple[str, str]]:
 
 
 def test_wrapping_placement_keeps_the_apps_500_and_the_page_reads_it(
-    wrapped_site: tuple[str, str], browser_context: BrowserContext, tag: str
+    wrapped_site: tuple[str, str], tab: Tab, tag: str
 ) -> None:
     page_url, api_origin = wrapped_site
-    page = browser_context.new_page()
-    page.goto(page_url)
-    seen = page.evaluate(
+    tab.goto(page_url)
+    seen = tab.call(
         "(url) => fetch(url).then(async r => [r.status, await r.text()], e => String(e))",
         f"{api_origin}/api/crash/{tag}",
     )
