@@ -38,6 +38,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     # A wrong --engines is a usage error at start-up, not an error in every browser test.
-    from tests.browser.harness import parse_engines
+    from tests.browser.selection import parse_engines
 
     parse_engines(config.getoption("--engines"), in_ci=bool(os.environ.get("CI")))

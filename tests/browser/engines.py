@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .bidi import BiDiSession, FirefoxProcess
+from .selection import CHROMIUM, ENGINES, FIREFOX
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,9 +43,6 @@ __all__ = [
     "firefox_prefs",
 ]
 
-CHROMIUM = "chromium"
-FIREFOX = "firefox"
-ENGINES = (CHROMIUM, FIREFOX)
 STANDARD = "standard"
 STOCK = "stock"
 MODES = (STANDARD, STOCK)
