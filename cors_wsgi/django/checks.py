@@ -45,9 +45,11 @@ from cors_wsgi.django.conf import (
     VOCABULARY,
     compile_settings,
 )
+from cors_wsgi.django.decorators import ViewMark, any_view_marked, mark_of_view
 from cors_wsgi.errors import CodeEntry
+from cors_wsgi.policy import Policy
 
-__all__ = ["CHECKS", "check_settings"]
+__all__ = ["CHECKS", "check_settings", "marked_views"]
 
 MIDDLEWARE_PATHS: Final = frozenset(
     {"cors_wsgi.django.CorsMiddleware", "cors_wsgi.django.middleware.CorsMiddleware"}
@@ -184,6 +186,49 @@ CHECKS: Final[Mapping[str, CodeEntry]] = {
 }
 
 
+def marked_views() -> list[tuple[str, ViewMark]]:
+    """``(label, mark)`` for every view of ROOT_URLCONF decorated with ``cross_origin`` or
+    ``cors_exempt``, walking included URLconfs; the label is ``"name (route)"``."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: list[tuple[str, ViewMark]] = []
+
+    def walk(patterns: Sequence[object], route: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                mark = mark_of_view(entry.callback)
+                if mark is not None:
+                    # A class-based view's as_view() function is named "view": use the class.
+                    named = getattr(entry.callback, "view_class", entry.callback)
+                    name = getattr(named, "__name__", repr(named))
+                    found.append((f"{name} ({route}{entry.pattern})", mark))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def _check_view_policies() -> list[CheckMessage]:
+    """What the core warns of (W100...) in the policies of ``cross_origin`` views."""
+    if not any_view_marked():
+        return []  # no URLconf to import for a project without per-view policies
+    try:
+        views = marked_views()
+    except Exception:  # the URLconf is the project's: Django's own URL checks report it
+        return []
+    return [
+        Warning(
+            f"view {label}, cross_origin({warning.option}={warning.value!r}): "
+            f"{mark.vocabulary.render(warning.message)}",
+            id=f"cors_wsgi.{warning.code}",
+        )
+        for label, mark in views
+        if isinstance(mark, Policy)
+        for warning in mark.warnings
+    ]
+
+
 def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """Every problem with the CORS settings, as Django system check messages."""
     messages: list[CheckMessage] = []
@@ -206,6 +251,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
                     id=f"cors_wsgi.{warning.code}",
                 )
             )
+    messages.extend(_check_view_policies())
     messages.extend(_check_regex_meaning())
     messages.extend(_check_middleware_order())
     messages.extend(_check_unknown_settings())

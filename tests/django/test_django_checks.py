@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -392,3 +393,38 @@ def test_numeric_setting_that_is_no_int_is_an_error(setting: str, value: object)
         found = [m for m in cors_messages() if isinstance(m, Error)]
     assert [m.id for m in found] in (["cors_wsgi.E026"], ["cors_wsgi.E021"])
     assert setting in found[0].msg
+
+
+def test_w100_for_a_cross_origin_view_names_the_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    # A per-view policy copied from FastAPI habits: allow_headers=["*"] never covers
+    # Authorization (R22); the check says so for the view, as for top-level settings.
+    (tmp_path / "cors_check_view_urls.py").write_text(
+        "from django.http import HttpResponse\n"
+        "from django.urls import path\n"
+        "from cors_wsgi.django import cross_origin\n"
+        "def items(request):\n"
+        "    return HttpResponse('x')\n"
+        "urlpatterns = [path('api/items/', cross_origin(\n"
+        "    allow_origins=['https://app.example.com'], allow_headers=['*'])(items))]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings.ROOT_URLCONF = "cors_check_view_urls"
+    [warning] = [m for m in cors_messages() if m.id == "cors_wsgi.W100"]
+    assert isinstance(warning, Warning)
+    assert "view items (api/items/)" in warning.msg
+    assert "allow_headers=['*', 'authorization']" in warning.msg
+
+
+def test_a_broken_urlconf_leaves_the_cors_checks_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    (tmp_path / "cors_check_broken_urls.py").write_text("raise RuntimeError('broken')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings.ROOT_URLCONF = "cors_check_broken_urls"
+    from cors_wsgi.django import cross_origin
+
+    cross_origin(allow_origins=["https://app.example.com"])(lambda request: None)
+    settings.CORS_ALLOWED_ORIGINS = ["frontend.example.com"]
+    assert "cors_wsgi.E001" in ids_of(cors_messages())
