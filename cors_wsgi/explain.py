@@ -175,7 +175,7 @@ def _origin_shape_problem(origin: str) -> str | None:
     if origin == "null":
         return (
             "'null' is sent by sandboxed iframes, file: and data: pages and after "
-            "cross-origin redirects, and is never trusted (V3): serve the page from a real origin"
+            "cross-origin redirects, and is never trusted: serve the page from a real origin"
         )
     collector = ProblemCollector()
     parse_origin_pattern(origin, "Origin", collector)

@@ -340,7 +340,6 @@ class Step:
             "name": self.name,
             "passed": self.passed,
             "message": self.message,
-            "rule": self.rule,
         }
         if self.console:
             data["console"] = self.console
@@ -596,7 +595,7 @@ def check(
                 True,
                 f"the response is a {actual.status} redirect to {redirect_to}: the browser "
                 "follows it and runs these checks again on the next response; after a "
-                "redirect to another origin it sends 'Origin: null' (R35)",
+                "redirect to another origin it sends 'Origin: null'",
                 "R35",
             )
         )
@@ -613,7 +612,7 @@ def _request_step(request: BrowserRequest) -> Step:
             REQUEST,
             False,
             f"fetch() refuses the method {method} before sending anything: browsers never "
-            "send CONNECT, TRACE or TRACK (R11)",
+            "send CONNECT, TRACE or TRACK",
             "R11",
         )
     if not is_token(method):
@@ -626,7 +625,6 @@ def _request_step(request: BrowserRequest) -> Step:
         text += (
             "; the browser drops the headers a script may not set: "
             + ", ".join(request.dropped_headers)
-            + " (R14)"
         )
     return Step(REQUEST, True, text, "R14" if request.dropped_headers else "")
 
@@ -647,7 +645,7 @@ def _preflight_needed_step(request: BrowserRequest) -> Step:
             PREFLIGHT_NEEDED,
             True,
             "no preflight: the method is GET, HEAD or POST and every header is "
-            "CORS-safelisted, so the browser sends the request directly (R9, R12)",
+            "CORS-safelisted, so the browser sends the request directly",
             "R9",
         )
     sent = f"Access-Control-Request-Method: {request.method}"
@@ -656,8 +654,7 @@ def _preflight_needed_step(request: BrowserRequest) -> Step:
     return Step(
         PREFLIGHT_NEEDED,
         True,
-        f"a preflight is sent first because {' and '.join(reasons)}: OPTIONS with {sent} "
-        "(R9, R12, R13)",
+        f"a preflight is sent first because {' and '.join(reasons)}: OPTIONS with {sent}",
         "R9",
     )
 
@@ -676,7 +673,7 @@ def _check_preflight(
                 PREFLIGHT_REDIRECT,
                 False,
                 f"the preflight was answered with a {status} redirect{where}: browsers never "
-                "follow a redirect on a preflight (R8). Answer OPTIONS before any "
+                "follow a redirect on a preflight. Answer OPTIONS before any "
                 "redirecting layer (trailing-slash or HTTPS redirects, login pages): put the "
                 "CORS middleware first, and call the final URL from the page",
                 "R8",
@@ -699,17 +696,17 @@ def _check_preflight(
             Step(
                 PREFLIGHT_STATUS,
                 False,
-                f"the preflight got status {status}; a preflight must get a 2xx status (R15). "
+                f"the preflight got status {status}; a preflight must get a 2xx status. "
                 "Something before or instead of the CORS layer answered it (a 401 from "
                 "authentication, a 404 or 405 from routing): preflights carry no "
-                "credentials and must be answered by the CORS layer (R7)",
+                "credentials and must be answered by the CORS layer",
                 "R15",
                 _PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
             )
         )
         return False
     steps.append(
-        Step(PREFLIGHT_STATUS, True, f"the preflight got status {status}, a 2xx (R15)", "R15")
+        Step(PREFLIGHT_STATUS, True, f"the preflight got status {status}, a 2xx", "R15")
     )
     try:
         methods = _extract_list(response, h.ALLOW_METHODS)
@@ -753,14 +750,14 @@ def _cors_check(
                     if request.unsafe_header_names
                     else ""
                 )
-                + ", since a refusing server sends no CORS headers at all (R16; the server's "
+                + ", since a refusing server sends no CORS headers at all (the server's "
                 "log, or cors_wsgi.explain(), says which). Or no CORS layer answers OPTIONS "
                 "on this path"
             )
         elif response.status >= 400:
             cause = (
                 f"this {response.status} response has no CORS headers, so the page cannot "
-                "read the error (R29): the CORS layer must wrap whatever produced it (error "
+                "read the error: the CORS layer must wrap whatever produced it (error "
                 f"handlers, authentication), or the server does not allow {origin} here"
             )
         else:
@@ -772,8 +769,8 @@ def _cors_check(
             Step(
                 origin_step,
                 False,
-                f"{what} Access-Control-Allow-Origin is missing, so the browser refuses it "
-                f"(R17, R29): {cause}",
+                f"{what} Access-Control-Allow-Origin is missing, so the browser refuses it: "
+                f"{cause}",
                 "R17",
                 prefix + "No 'Access-Control-Allow-Origin' header is present on the "
                 "requested resource.",
@@ -786,8 +783,8 @@ def _cors_check(
                     origin_step,
                     False,
                     f"{what} Access-Control-Allow-Origin is '*', which browsers refuse for a "
-                    "request with credentials (R17, R43): send the page's origin itself, "
-                    "and only for origins on your allow-list (never reflect every origin, V1)",
+                    "request with credentials: send the page's origin itself, "
+                    "and only for origins on your allow-list (never reflect every origin)",
                     "R17",
                     prefix + "The value of the 'Access-Control-Allow-Origin' header in the "
                     "response must not be the wildcard '*' when the request's credentials "
@@ -799,7 +796,7 @@ def _cors_check(
                 origin_step,
                 True,
                 f"{what} Access-Control-Allow-Origin is '*', which covers any origin "
-                "without credentials (R17)",
+                "without credentials",
                 "R17",
             )
         ]
@@ -809,7 +806,7 @@ def _cors_check(
         Step(
             origin_step,
             True,
-            f"{what} Access-Control-Allow-Origin is {origin}, the page's origin (R17)",
+            f"{what} Access-Control-Allow-Origin is {origin}, the page's origin",
             "R17",
         )
     ]
@@ -821,14 +818,14 @@ def _cors_check(
                 "missing"
                 if credentials is None
                 else f"{credentials!r}, not exactly 'true'"
-                + (" (several lines are joined, R18)" if "," in credentials else "")
+                + (" (several lines are joined)" if "," in credentials else "")
             )
             steps.append(
                 Step(
                     credentials_step,
                     False,
                     f"{what} Access-Control-Allow-Credentials is {problem}, and a request "
-                    "with credentials needs exactly 'true' (R19): allow credentials in the "
+                    "with credentials needs exactly 'true': allow credentials in the "
                     "CORS configuration, or call fetch() without credentials",
                     "R19",
                     prefix + "The value of the 'Access-Control-Allow-Credentials' header in "
@@ -841,7 +838,7 @@ def _cors_check(
                 Step(
                     credentials_step,
                     True,
-                    f"{what} Access-Control-Allow-Credentials is 'true' (R19)",
+                    f"{what} Access-Control-Allow-Credentials is 'true'",
                     "R19",
                 )
             )
@@ -857,13 +854,13 @@ def _origin_mismatch_step(step: str, what: str, origin: str, value: str, prefix:
         )
         cause = (
             "holds several values; a browser joins repeated header lines with ', ' and the "
-            "result never matches (R18). Is CORS applied twice (two middlewares, or the app "
+            "result never matches. Is CORS applied twice (two middlewares, or the app "
             "sets the header too)? Send exactly one origin"
         )
     elif value != "null" and not _parses_as_url(value):
         console = f"The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'."
         cause = (
-            "is not an origin (scheme://host[:port], lowercase, R36); send the page's "
+            "is not an origin (scheme://host[:port], lowercase); send the page's "
             f"origin exactly as the browser sent it: {origin}"
         )
     else:
@@ -885,19 +882,19 @@ def _mismatch_cause(origin: str, value: str) -> str:
     """Why ``value`` is not ``origin``, in the words a developer needs (R17, R36, R37)."""
     if value == "null":
         return (
-            "is never the page's origin: 'null' would let sandboxed or file pages in (V3); "
+            "is never the page's origin: 'null' would let sandboxed or file pages in; "
             f"send {origin}"
         )
     if value.rstrip("/") == origin:
-        return f"has a trailing slash: send exactly {origin} (R36)"
+        return f"has a trailing slash: send exactly {origin}"
     if value.lower() == origin.lower():
-        return f"differs in case: origins compare byte for byte; send {origin} (R36, R42)"
+        return f"differs in case: origins compare byte for byte; send {origin}"
     sent, seen = urlsplit(value), urlsplit(origin)
     if sent.scheme != seen.scheme and sent.netloc == seen.netloc:
-        return f"has the scheme {sent.scheme}, the page is {seen.scheme}: send {origin} (V16)"
+        return f"has the scheme {sent.scheme}, the page is {seen.scheme}: send {origin}"
     if (sent.hostname, sent.scheme) == (seen.hostname, seen.scheme):
-        return f"names another port; the port is part of the origin: send {origin} (R37, V16)"
-    return f"is another origin than the page's ({origin}); the browser compares them exactly (R17)"
+        return f"names another port; the port is part of the origin: send {origin}"
+    return f"is another origin than the page's ({origin}); the browser compares them exactly"
 
 
 def _parses_as_url(value: str) -> bool:
@@ -943,7 +940,7 @@ def _unparsable_step(step: str, header: str, response: ResponseHead) -> Step:
         step,
         False,
         f"the preflight's {header} is {response.get(header)!r}, which does not parse as a "
-        "comma-separated list of names, so the whole preflight fails (R23): separate names "
+        "comma-separated list of names, so the whole preflight fails: separate names "
         "with commas, e.g. 'PUT, DELETE' or 'content-type, x-token'",
         "R23",
         f"Cannot parse {header} response header field in preflight response.",
@@ -962,7 +959,7 @@ def _method_step(
             True,
             "the preflight has no Access-Control-Allow-Methods; for a request the browser "
             "preflights in any case (an upload with progress listeners), its own method "
-            f"{method} then counts as allowed (R20)",
+            f"{method} then counts as allowed",
             "R20",
         )
     listed = methods or []
@@ -970,14 +967,14 @@ def _method_step(
         return Step(
             PREFLIGHT_ALLOW_METHODS,
             True,
-            f"the preflight's Access-Control-Allow-Methods lists {method} (R20)",
+            f"the preflight's Access-Control-Allow-Methods lists {method}",
             "R20",
         )
     if method in SAFELISTED_METHODS:
         return Step(
             PREFLIGHT_ALLOW_METHODS,
             True,
-            f"{method} is CORS-safelisted, so Access-Control-Allow-Methods need not list it (R20)",
+            f"{method} is CORS-safelisted, so Access-Control-Allow-Methods need not list it",
             "R20",
         )
     if ANY in listed and not request.credentials:
@@ -985,17 +982,17 @@ def _method_step(
             PREFLIGHT_ALLOW_METHODS,
             True,
             f"the preflight's Access-Control-Allow-Methods is '*', which covers {method} "
-            "without credentials (R20)",
+            "without credentials",
             "R20",
         )
     if ANY in listed:
         cause = (
-            "is '*', which browsers ignore for a request with credentials (R20, R45): "
+            "is '*', which browsers ignore for a request with credentials: "
             f"list {method} itself"
         )
     elif any(item.upper() == method.upper() for item in listed):
         cause = (
-            f"lists {method} in another case; methods compare case-sensitively (R10, R20): "
+            f"lists {method} in another case; methods compare case-sensitively: "
             f"send {method}"
         )
     elif methods is None:
@@ -1026,12 +1023,12 @@ def _headers_step(
             continue
         if name == h.AUTHORIZATION and ANY in allowed:
             cause = (
-                "is '*', which never covers authorization (R22, V23): list it explicitly, "
+                "is '*', which never covers authorization: list it explicitly, "
                 f"e.g. '*, authorization' ({AUTHORIZATION_LENIENCY})"
             )
         elif ANY in allowed:
             cause = (
-                f"is '*', which browsers ignore for a request with credentials (R21, R46): "
+                f"is '*', which browsers ignore for a request with credentials: "
                 f"list {name} itself"
             )
         elif header_names is None:
@@ -1050,9 +1047,9 @@ def _headers_step(
             "preflight response.",
         )
     if not names:
-        text = "no CORS-unsafe request headers to allow (R21)"
+        text = "no CORS-unsafe request headers to allow"
     else:
-        text = f"the preflight's Access-Control-Allow-Headers covers {', '.join(names)} (R21)"
+        text = f"the preflight's Access-Control-Allow-Headers covers {', '.join(names)}"
     if request.listed_header_names:
         text += (
             "; the values of " + ", ".join(request.listed_header_names) + " are unknown, so "
@@ -1074,7 +1071,7 @@ def _max_age_step(response: ResponseHead, engine: str) -> Step:
         shown = "absent" if value is None else f"{value!r}, not whole seconds,"
         text = (
             f"the preflight passed; Access-Control-Max-Age is {shown} so browsers reuse it "
-            f"for {DEFAULT_PREFLIGHT_MAX_AGE} s only (R24)"
+            f"for {DEFAULT_PREFLIGHT_MAX_AGE} s only"
         )
     return Step(PREFLIGHT_MAX_AGE, True, text, "R24")
 
@@ -1090,12 +1087,12 @@ def _exposed_headers(
         listed = []
         notes.append(
             f"Access-Control-Expose-Headers {response.get(h.EXPOSE_HEADERS)!r} does not "
-            "parse, so browsers ignore it (R23)"
+            "parse, so browsers ignore it"
         )
     exposed = {item.lower() for item in listed}
     everything = ANY in exposed and not request.credentials
     if ANY in exposed and request.credentials:
-        notes.append("'*' in Access-Control-Expose-Headers is ignored with credentials (R32)")
+        notes.append("'*' in Access-Control-Expose-Headers is ignored with credentials")
     readable = tuple(
         name
         for name in response.names
@@ -1113,7 +1110,7 @@ def _exposed_headers(
     text = f"status {response.status}: the script can read the response"
     text += f"; readable headers: {', '.join(readable) if readable else 'none'}"
     if hidden:
-        text += f"; hidden from the script: {', '.join(hidden)} (expose them to read them, R32)"
+        text += f"; hidden from the script: {', '.join(hidden)} (expose them to read them)"
     if notes:
         text += "; " + "; ".join(notes)
     return readable, Step(EXPOSE_HEADERS, True, text, "R32")
