@@ -1,6 +1,6 @@
 """Test helpers: run the browser's CORS check on responses from your own test suite.
 
-The check is :mod:`cors_wsgi.fetch`, the same one ``cors-wsgi probe`` runs against live
+The check is :mod:`cors_wsgi.browser.fetch`, the same one ``cors-wsgi probe`` runs against live
 servers, so a test passes exactly when a browser would let the page read the response.
 It works on any server, not only on applications behind cors_wsgi.
 
@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from wsgiref.util import setup_testing_defaults
 
 from cors_wsgi import headers as h
-from cors_wsgi.fetch import (
+from cors_wsgi.browser.fetch import (
     BrowserRequest,
     HeaderInput,
     ResponseHead,
@@ -72,7 +72,7 @@ class CORSAssertionError(AssertionError):
 def response_head(response: object) -> ResponseHead:
     """What CORS looks at in ``response``: its status and header lines.
 
-    Accepts a :class:`~cors_wsgi.fetch.ResponseHead`, a ``(status, headers)`` or
+    Accepts a :class:`~cors_wsgi.browser.fetch.ResponseHead`, a ``(status, headers)`` or
     ``(status, headers, body)`` tuple from a WSGI call (status ``"200 OK"`` or ``200``), a
     Werkzeug/Flask response (repeated header lines kept), a Django response, an
     ``http.client`` response, or any object with ``status_code`` and ``headers``.
@@ -94,7 +94,7 @@ def response_head(response: object) -> ResponseHead:
         return ResponseHead.create(status, response.getheaders())
     raise TypeError(
         f"cannot read a status and headers from {type(response).__name__}: give a Django or "
-        "Flask test response, a (status, headers) tuple, or a cors_wsgi.fetch.ResponseHead"
+        "Flask test response, a (status, headers) tuple, or a cors_wsgi.browser.fetch.ResponseHead"
     )
 
 
@@ -255,7 +255,7 @@ def assert_cors_refused(
     """Assert that a browser blocks the page on ``origin`` from reading ``response``.
 
     ``step``, when given, is the name of the step that must fail (``"allow-origin"``,
-    ``"preflight-allow-headers"``...; see :mod:`cors_wsgi.fetch`). Returns the verdict.
+    ``"preflight-allow-headers"``...; see :mod:`cors_wsgi.browser.fetch`). Returns the verdict.
     """
     __tracebackhide__ = True
     verdict = cors_verdict(

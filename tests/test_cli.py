@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cors_wsgi import cli
+from cors_wsgi.browser import cli
+from cors_wsgi.browser.cli import apps as cli_apps
 from example_projects.demo import load_example
 from example_projects.plain_wsgi import create_app
 from example_projects.serve import BackgroundServer
@@ -301,9 +302,9 @@ def test_check_wsgi_django_handler_counts_its_middleware_as_a_layer(
     module = types.ModuleType("cli_app_django_standin")
     module.application = application  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "cli_app_django_standin", module)
-    monkeypatch.setattr(cli, "_run_django_checks", lambda report: None)
+    monkeypatch.setattr(cli_apps, "run_django_checks", lambda report: None)
     # Django's settings are global to the session; the real lookup runs in a subprocess below.
-    monkeypatch.setattr(cli, "_django_uses_cors_wsgi", lambda: True)
+    monkeypatch.setattr(cli_apps, "django_uses_cors_wsgi", lambda: True)
     status, out, _ = run(capsys, "check", "--wsgi", "cli_app_django_standin:application")
     assert status == 1
     assert "app.app: a Django project; checking its settings" in out

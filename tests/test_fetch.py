@@ -1,4 +1,4 @@
-"""The browser's side of CORS (cors_wsgi.fetch), as tables of named cases citing SPEC rules.
+"""The browser's side of CORS (cors_wsgi.browser.fetch), as tables of named cases citing SPEC.
 
 The table ``EXCHANGES`` is checked twice: here against the expected verdict and Chromium's
 console text (recorded from Chromium 156), and, in the ``browser`` test at the end, against
@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cors_wsgi import CORSMiddleware, Policy
-from cors_wsgi.fetch import (
+from cors_wsgi.browser.fetch import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
     ENGINE_DIFFERENCES,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cors_wsgi import cli
+from cors_wsgi.browser import cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

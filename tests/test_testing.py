@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cors_wsgi import CORSMiddleware
-from cors_wsgi.fetch import (
+from cors_wsgi.browser.fetch import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
     PREFLIGHT_ALLOW_HEADERS,

@@ -1,7 +1,7 @@
 """explain(): why a browser would allow or block a request, step by step, in plain sentences.
 
 It runs the same core a server runs (the policy's decision for the preflight and for the
-actual request), then the browser's own check (:mod:`cors_wsgi.fetch`) on the headers that
+actual request), then the browser's own check (:mod:`cors_wsgi.browser.fetch`) on the headers that
 decision produces, and says which allow-list entry matched, or the nearest that did not.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cors_wsgi import fetch
+from cors_wsgi.browser import fetch
 from cors_wsgi.errors import ProblemCollector
 from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
 from cors_wsgi.paths import PathPolicies
@@ -41,7 +41,7 @@ class Explanation:
     - ``preflight_headers``: those of the preflight answer, or ``None`` when the browser
       sends no preflight;
     - ``steps``: one plain sentence per step, server side then browser side;
-    - ``verdict``: the browser's check in full (:class:`cors_wsgi.fetch.Verdict`).
+    - ``verdict``: the browser's check in full (:class:`cors_wsgi.browser.fetch.Verdict`).
 
     ``str()`` gives the text to print.
     """
