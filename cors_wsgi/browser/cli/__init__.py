@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from cors_wsgi.browser.cli.arguments import parser
+from cors_wsgi.browser.cli.arguments import build_parser
 from cors_wsgi.browser.cli.check import run_check
 from cors_wsgi.browser.cli.demo import run_demo
 from cors_wsgi.browser.cli.probe import run_probe
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["demo"]:
         return run_demo(arguments[1:], sys.stderr)
-    options = parser().parse_args(arguments)
+    options = build_parser().parse_args(arguments)
     if options.command == "check":
         return run_check(options, sys.stdout, sys.stderr)
     return run_probe(options, sys.stdout, sys.stderr)

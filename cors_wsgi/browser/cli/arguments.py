@@ -8,7 +8,8 @@ import cors_wsgi
 from cors_wsgi.browser.cli.demo import demo_available
 
 
-def parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``cors-wsgi`` and its commands (demo only in a checkout)."""
     parser = argparse.ArgumentParser(
         prog="cors-wsgi",
         description="Check CORS configurations and probe live URLs as a browser does"
@@ -16,14 +17,37 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=cors_wsgi.__version__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    check_parser = commands.add_parser(
-        "check",
-        help="validate a CORS configuration and print every problem with its fix",
-        description="Validate a CORS configuration: from flags named after CORSMiddleware's "
-        "keywords, a Django settings module (--django-settings), or a WSGI application "
-        "(--wsgi module:attribute). Exits 1 when there is an error.",
+    _add_check_arguments(
+        commands.add_parser(
+            "check",
+            help="validate a CORS configuration and print every problem with its fix",
+            description="Validate a CORS configuration: from flags named after "
+            "CORSMiddleware's keywords, a Django settings module (--django-settings), or a "
+            "WSGI application (--wsgi module:attribute). Exits 1 when there is an error.",
+        )
     )
+    _add_probe_arguments(
+        commands.add_parser(
+            "probe",
+            help="send what a browser sends to URL and say whether it would allow the response",
+            description="Send the preflight (when a browser would) and the actual request to "
+            "URL with exactly the CORS headers a browser sends, run the browser's CORS check "
+            "on the responses, and print the verdict step by step. Exit status: 0 allowed, "
+            "1 blocked, 2 usage or network error.",
+        )
+    )
+    if demo_available():
+        commands.add_parser(
+            "demo",
+            help="serve the example API and a page on another origin that calls it",
+            description="Runs the demo of a checkout (python3 -m example_projects.demo); "
+            "arguments after 'demo' are passed on (e.g. 'cors-wsgi demo flask --quiet').",
+            add_help=False,
+        )
+    return parser
+
+
+def _add_check_arguments(check_parser: argparse.ArgumentParser) -> None:
     source = check_parser.add_mutually_exclusive_group()
     source.add_argument("--django-settings", metavar="MODULE", help="e.g. mysite.settings")
     source.add_argument("--wsgi", metavar="MODULE:ATTR", help="e.g. mysite.wsgi:application")
@@ -48,14 +72,8 @@ def parser() -> argparse.ArgumentParser:
     flags.add_argument("--preflight-status", metavar="STATUS", help="204 (default) or 200")
     check_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
-    probe_parser = commands.add_parser(
-        "probe",
-        help="send what a browser sends to URL and say whether it would allow the response",
-        description="Send the preflight (when a browser would) and the actual request to URL "
-        "with exactly the CORS headers a browser sends, run the browser's CORS check on the "
-        "responses, and print the verdict step by step. Exit status: 0 allowed, 1 blocked, "
-        "2 usage or network error.",
-    )
+
+def _add_probe_arguments(probe_parser: argparse.ArgumentParser) -> None:
     probe_parser.add_argument("url", metavar="URL")
     probe_parser.add_argument(
         "--wsgi",
@@ -90,13 +108,3 @@ def parser() -> argparse.ArgumentParser:
     )
     probe_parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
     probe_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-
-    if demo_available():
-        commands.add_parser(
-            "demo",
-            help="serve the example API and a page on another origin that calls it",
-            description="Runs the demo of a checkout (python3 -m example_projects.demo); "
-            "arguments after 'demo' are passed on (e.g. 'cors-wsgi demo flask --quiet').",
-            add_help=False,
-        )
-    return parser

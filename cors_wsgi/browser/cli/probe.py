@@ -75,26 +75,30 @@ def _probed_app(target: str) -> WSGIApplication:
     return cast("WSGIApplication", app)
 
 
-def run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+def _usage_problem(options: argparse.Namespace) -> str | None:
+    """What makes the arguments of ``probe`` unusable, worded for stderr, or ``None``."""
     problem = _origin_problem(options.origin)
     if problem is not None:
-        print(f"cors-wsgi probe: --origin {options.origin!r}: {problem}", file=err)
-        return EXIT_USAGE
+        return f"--origin {options.origin!r}: {problem}"
     problem = url_problem(options.url)
     if problem is not None:
-        print(f"cors-wsgi probe: {options.url!r} {problem}", file=err)
-        return EXIT_USAGE
+        return f"{options.url!r} {problem}"
     try:
         for text in options.header:
             parse_header_argument(text)
     except ValueError as error:
-        print(f"cors-wsgi probe: --header {error}", file=err)
-        return EXIT_USAGE
+        return f"--header {error}"
     if not options.timeout > 0:
-        print(
-            f"cors-wsgi probe: --timeout {options.timeout:g}: give a number of seconds above 0",
-            file=err,
-        )
+        return f"--timeout {options.timeout:g}: give a number of seconds above 0"
+    return None
+
+
+def run_probe(options: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """``cors-wsgi probe``: 0 when the browser would allow the response, 1 when it would
+    block it, 2 for unusable arguments or a network error."""
+    problem = _usage_problem(options)
+    if problem is not None:
+        print(f"cors-wsgi probe: {problem}", file=err)
         return EXIT_USAGE
     if options.cookie and not options.credentials:
         print(

@@ -86,27 +86,36 @@ def check(
         raise ValueError("give the response to check as actual= (this request has no preflight)")
     if actual is None:
         return verdict(True, checked_actual=False)
+    allowed, readable, redirect_to = _check_actual(request, actual, steps)
+    return verdict(allowed, status=actual.status, readable=readable, redirect_to=redirect_to)
+
+
+def _check_actual(
+    request: BrowserRequest, actual: ResponseHead, steps: list[Step]
+) -> tuple[bool, tuple[str, ...], str | None]:
+    """Append the actual response's steps: the CORS check, then the redirect the browser
+    follows or the headers the script can read. Returns (allowed, readable, redirect_to)."""
     for step in cors_check(request, actual, ALLOW_ORIGIN, ALLOW_CREDENTIALS, prefix=""):
         steps.append(step)
         if not step.passed:
-            return verdict(False, status=actual.status)
-    redirect_to = None
-    if actual.status in REDIRECT_STATUSES and actual.get("Location") is not None:
-        redirect_to = actual.get("Location")
+            return False, (), None
+    location = actual.get("Location")
+    if actual.status in REDIRECT_STATUSES and location is not None:
+        # R35: the browser follows it and checks again; cross-origin, with 'Origin: null'.
         steps.append(
             Step(
                 REDIRECT,
                 True,
-                f"the response is a {actual.status} redirect to {redirect_to}: the browser "
+                f"the response is a {actual.status} redirect to {location}: the browser "
                 "follows it and runs these checks again on the next response; after a "
                 "redirect to another origin it sends 'Origin: null'",
                 "R35",
             )
         )
-        return verdict(True, status=actual.status, redirect_to=redirect_to)
+        return True, (), location
     readable, expose_step = _exposed_headers(request, actual)
     steps.append(expose_step)
-    return verdict(True, readable=readable, status=actual.status)
+    return True, readable, None
 
 
 def check_request(

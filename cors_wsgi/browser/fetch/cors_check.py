@@ -18,70 +18,17 @@ def cors_check(
     credentials_step: str,
     prefix: str,
 ) -> list[Step]:
-    """§cors-check: the steps for Access-Control-Allow-Origin, then -Allow-Credentials."""
+    """§cors-check: the steps for Access-Control-Allow-Origin, then -Allow-Credentials.
+
+    ``prefix`` is Chromium's opening of a preflight's console text (empty for the actual
+    response); the browser stops at the first step that fails."""
     what = "the preflight's" if prefix else "the response's"
     origin = request.origin
     value = response.get(h.ALLOW_ORIGIN)
     if value is None:
-        if prefix:
-            cause = (
-                f"the server refused the preflight (status {response.status}): its origin "
-                f"{origin}, or its method {request.method}"
-                + (
-                    f" or headers {', '.join(request.unsafe_header_names)}"
-                    if request.unsafe_header_names
-                    else ""
-                )
-                + ", since a refusing server sends no CORS headers at all (the server's "
-                "log, or cors_wsgi.explain(), says which). Or no CORS layer answers OPTIONS "
-                "on this path"
-            )
-        elif response.status >= 400:
-            cause = (
-                f"this {response.status} response has no CORS headers, so the page cannot "
-                "read the error: the CORS layer must wrap whatever produced it (error "
-                f"handlers, authentication), or the server does not allow {origin} here"
-            )
-        else:
-            cause = (
-                f"the server does not allow {origin} here. Add it to the allowed origins, and "
-                "check that the CORS layer covers this path"
-            )
-        return [
-            Step(
-                origin_step,
-                False,
-                f"{what} Access-Control-Allow-Origin is missing, so the browser refuses it: "
-                f"{cause}",
-                "R17",
-                prefix + "No 'Access-Control-Allow-Origin' header is present on the "
-                "requested resource.",
-            )
-        ]
+        return [_missing_origin_step(request, response, origin_step, what, prefix)]
     if value == ANY:
-        if request.credentials:
-            return [
-                Step(
-                    origin_step,
-                    False,
-                    f"{what} Access-Control-Allow-Origin is '*', which browsers refuse for a "
-                    "request with credentials: send the page's origin itself, "
-                    "and only for origins on your allow-list (never reflect every origin)",
-                    "R17",
-                    prefix + "The value of the 'Access-Control-Allow-Origin' header in the "
-                    "response must not be the wildcard '*' when the request's credentials "
-                    "mode is 'include'.",
-                )
-            ]
-        return [
-            Step(
-                origin_step,
-                True,
-                f"{what} Access-Control-Allow-Origin is '*', which covers any origin "
-                "without credentials",
-                "R17",
-            )
-        ]
+        return [_wildcard_origin_step(request, origin_step, what, prefix)]
     if value != origin:
         return [_origin_mismatch_step(origin_step, what, origin, value, prefix)]
     steps = [
@@ -93,38 +40,94 @@ def cors_check(
         )
     ]
     if request.credentials:
-        credentials = response.get(h.ALLOW_CREDENTIALS)
-        if credentials != "true":
-            shown = credentials or ""
-            problem = (
-                "missing"
-                if credentials is None
-                else f"{credentials!r}, not exactly 'true'"
-                + (" (several lines are joined)" if "," in credentials else "")
-            )
-            steps.append(
-                Step(
-                    credentials_step,
-                    False,
-                    f"{what} Access-Control-Allow-Credentials is {problem}, and a request "
-                    "with credentials needs exactly 'true': allow credentials in the "
-                    "CORS configuration, or call fetch() without credentials",
-                    "R19",
-                    prefix + "The value of the 'Access-Control-Allow-Credentials' header in "
-                    f"the response is '{shown}' which must be 'true' when the request's "
-                    "credentials mode is 'include'.",
-                )
-            )
-        else:
-            steps.append(
-                Step(
-                    credentials_step,
-                    True,
-                    f"{what} Access-Control-Allow-Credentials is 'true'",
-                    "R19",
-                )
-            )
+        steps.append(_credentials_step(response, credentials_step, what, prefix))
     return steps
+
+
+def _missing_origin_step(
+    request: BrowserRequest, response: ResponseHead, step: str, what: str, prefix: str
+) -> Step:
+    origin = request.origin
+    if prefix:
+        # R16: a server that refuses a preflight sends no CORS headers, whatever it refused.
+        cause = (
+            f"the server refused the preflight (status {response.status}): its origin "
+            f"{origin}, or its method {request.method}"
+            + (
+                f" or headers {', '.join(request.unsafe_header_names)}"
+                if request.unsafe_header_names
+                else ""
+            )
+            + ", since a refusing server sends no CORS headers at all (the server's "
+            "log, or cors_wsgi.explain(), says which). Or no CORS layer answers OPTIONS "
+            "on this path"
+        )
+    elif response.status >= 400:
+        # R29: error responses need the CORS headers too, or the page cannot read them.
+        cause = (
+            f"this {response.status} response has no CORS headers, so the page cannot "
+            "read the error: the CORS layer must wrap whatever produced it (error "
+            f"handlers, authentication), or the server does not allow {origin} here"
+        )
+    else:
+        cause = (
+            f"the server does not allow {origin} here. Add it to the allowed origins, and "
+            "check that the CORS layer covers this path"
+        )
+    return Step(
+        step,
+        False,
+        f"{what} Access-Control-Allow-Origin is missing, so the browser refuses it: {cause}",
+        "R17",
+        prefix + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    )
+
+
+def _wildcard_origin_step(request: BrowserRequest, step: str, what: str, prefix: str) -> Step:
+    if not request.credentials:
+        return Step(
+            step,
+            True,
+            f"{what} Access-Control-Allow-Origin is '*', which covers any origin "
+            "without credentials",
+            "R17",
+        )
+    # R17, R43: '*' never with credentials; reflecting every origin instead is V1.
+    return Step(
+        step,
+        False,
+        f"{what} Access-Control-Allow-Origin is '*', which browsers refuse for a "
+        "request with credentials: send the page's origin itself, "
+        "and only for origins on your allow-list (never reflect every origin)",
+        "R17",
+        prefix + "The value of the 'Access-Control-Allow-Origin' header in the "
+        "response must not be the wildcard '*' when the request's credentials "
+        "mode is 'include'.",
+    )
+
+
+def _credentials_step(response: ResponseHead, step: str, what: str, prefix: str) -> Step:
+    credentials = response.get(h.ALLOW_CREDENTIALS)
+    if credentials == "true":
+        return Step(step, True, f"{what} Access-Control-Allow-Credentials is 'true'", "R19")
+    # R18: repeated lines are joined with ", ", so two 'true' lines are not 'true'.
+    problem = (
+        "missing"
+        if credentials is None
+        else f"{credentials!r}, not exactly 'true'"
+        + (" (several lines are joined)" if "," in credentials else "")
+    )
+    return Step(
+        step,
+        False,
+        f"{what} Access-Control-Allow-Credentials is {problem}, and a request "
+        "with credentials needs exactly 'true': allow credentials in the "
+        "CORS configuration, or call fetch() without credentials",
+        "R19",
+        prefix + "The value of the 'Access-Control-Allow-Credentials' header in "
+        f"the response is '{credentials or ''}' which must be 'true' when the request's "
+        "credentials mode is 'include'.",
+    )
 
 
 def _origin_mismatch_step(step: str, what: str, origin: str, value: str, prefix: str) -> Step:

@@ -40,19 +40,7 @@ def check_preflight(
     location = response.get("Location")
     # Only a redirect status with a Location is a redirect; any other 3xx is just not ok.
     if status in REDIRECT_STATUSES and location is not None:
-        where = f" to {location}"
-        steps.append(
-            Step(
-                PREFLIGHT_REDIRECT,
-                False,
-                f"the preflight was answered with a {status} redirect{where}: browsers never "
-                "follow a redirect on a preflight. Answer OPTIONS before any "
-                "redirecting layer (trailing-slash or HTTPS redirects, login pages): put the "
-                "CORS middleware first, and call the final URL from the page",
-                "R8",
-                PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request.",
-            )
-        )
+        steps.append(_redirect_step(status, location))
         return False
     for step in cors_check(
         request,
@@ -64,21 +52,10 @@ def check_preflight(
         steps.append(step)
         if not step.passed:
             return False
-    if status not in OK_STATUSES:
-        steps.append(
-            Step(
-                PREFLIGHT_STATUS,
-                False,
-                f"the preflight got status {status}; a preflight must get a 2xx status. "
-                "Something before or instead of the CORS layer answered it (a 401 from "
-                "authentication, a 404 or 405 from routing): preflights carry no "
-                "credentials and must be answered by the CORS layer",
-                "R15",
-                PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
-            )
-        )
+    status_step = _status_step(status)
+    steps.append(status_step)
+    if not status_step.passed:
         return False
-    steps.append(Step(PREFLIGHT_STATUS, True, f"the preflight got status {status}, a 2xx", "R15"))
     try:
         methods = extract_list(response, h.ALLOW_METHODS)
     except ListSyntaxError:
@@ -98,6 +75,36 @@ def check_preflight(
             return False
     steps.append(_max_age_step(response, engine))
     return True
+
+
+def _redirect_step(status: int, location: str) -> Step:
+    # R8: a preflight is never followed through a redirect.
+    return Step(
+        PREFLIGHT_REDIRECT,
+        False,
+        f"the preflight was answered with a {status} redirect to {location}: browsers never "
+        "follow a redirect on a preflight. Answer OPTIONS before any "
+        "redirecting layer (trailing-slash or HTTPS redirects, login pages): put the "
+        "CORS middleware first, and call the final URL from the page",
+        "R8",
+        PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request.",
+    )
+
+
+def _status_step(status: int) -> Step:
+    if status in OK_STATUSES:
+        return Step(PREFLIGHT_STATUS, True, f"the preflight got status {status}, a 2xx", "R15")
+    # R15: an ok status; R7: preflights carry no credentials, so the CORS layer answers them.
+    return Step(
+        PREFLIGHT_STATUS,
+        False,
+        f"the preflight got status {status}; a preflight must get a 2xx status. "
+        "Something before or instead of the CORS layer answered it (a 401 from "
+        "authentication, a 404 or 405 from routing): preflights carry no "
+        "credentials and must be answered by the CORS layer",
+        "R15",
+        PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
+    )
 
 
 def _unparsable_step(step: str, header: str, response: ResponseHead) -> Step:
