@@ -271,6 +271,17 @@ def test_flask_preflight_response_reads_method_and_headers_from_it(flask_app: Fl
     assert_cors_refused(refused)
 
 
+def test_recorded_options_without_origin_is_no_preflight_r2(flask_app: Flask) -> None:
+    """A preflight is what the core says one is (R2: OPTIONS with Origin and
+    Access-Control-Request-Method): without Origin the server saw a plain OPTIONS request,
+    which a browser would have preflighted, so it is not judged as a preflight."""
+    response = flask_app.test_client().options(
+        "/api/items", headers={"Access-Control-Request-Method": "PUT"}
+    )
+    with pytest.raises(ValueError, match="sends a preflight before OPTIONS"):
+        cors_verdict(response, origin=PAGE)
+
+
 def test_flask_preflight_and_actual_together(flask_app: Flask) -> None:
     client = flask_app.test_client()
     preflight = client.options(
