@@ -88,24 +88,7 @@ def explain(
         return Explanation(False, (), None, tuple(steps), None)
     steps.append(describe_origin(chosen, origin))
 
-    preflight_head = None
-    preflight_headers = None
-    if request.preflight_needed:
-        names = request.unsafe_header_names
-        decision = chosen.decide("OPTIONS", origin, request.method, ",".join(names) or None)
-        steps.append(f"preflight (server side): {decision.reason}")
-        if _authorization_left_to_wildcard(chosen, names):
-            steps.append(f"note: {fetch.AUTHORIZATION_LENIENCY}")
-        if chosen.preflight_passthrough:
-            steps.append(
-                "preflight_passthrough is on: your application answers the preflight; "
-                "explain() assumes it answers 204 with the headers cors_wsgi adds"
-            )
-            status, header_list = 204, decision.decorate([])
-        else:
-            status, header_list = decision.preflight_response()
-        preflight_headers = tuple(header_list)
-        preflight_head = fetch.ResponseHead.create(status, header_list)
+    preflight_headers, preflight_head = _preflight(chosen, request, steps)
 
     actual_decision = chosen.decide(request.method, origin)
     steps.append(f"actual request (server side): {actual_decision.reason}")
@@ -124,6 +107,30 @@ def explain(
     # In the words of the adapter the policy was configured through (CORS_ALLOWED_ORIGINS...).
     worded = tuple(map(chosen.vocabulary.render, steps))
     return Explanation(verdict.allowed, cors_headers, preflight_headers, worded, verdict)
+
+
+def _preflight(
+    policy: Policy, request: fetch.BrowserRequest, steps: list[str]
+) -> tuple[tuple[tuple[str, str], ...] | None, fetch.ResponseHead | None]:
+    """The preflight the policy answers for ``request`` (its headers, and the head the
+    browser checks), or ``(None, None)`` when the browser sends none; notes go to ``steps``."""
+    if not request.preflight_needed:
+        return None, None
+    names = request.unsafe_header_names
+    origin = request.origin
+    decision = policy.decide("OPTIONS", origin, request.method, ",".join(names) or None)
+    steps.append(f"preflight (server side): {decision.reason}")
+    if _authorization_left_to_wildcard(policy, names):
+        steps.append(f"note: {fetch.AUTHORIZATION_LENIENCY}")
+    if policy.preflight_passthrough:
+        steps.append(
+            "preflight_passthrough is on: your application answers the preflight; "
+            "explain() assumes it answers 204 with the headers cors_wsgi adds"
+        )
+        status, header_list = 204, decision.decorate([])
+    else:
+        status, header_list = decision.preflight_response()
+    return tuple(header_list), fetch.ResponseHead.create(status, header_list)
 
 
 def _authorization_left_to_wildcard(policy: Policy, names: tuple[str, ...]) -> bool:

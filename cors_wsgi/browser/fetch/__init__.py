@@ -28,11 +28,11 @@ test suite): they decide every case of its table alike, in their standard-follow
 Where they differ, :data:`ENGINE_DIFFERENCES` says how; the one difference that changes
 what the model reports (how long a preflight may be cached) is chosen by ``engine=``.
 
-The package, by concept: :mod:`.request` (what the page sends, safelisting, whether a
-preflight is sent), :mod:`.response` (the response head and its header lists),
-:mod:`.verdict` (steps and the verdict), :mod:`.cors_check` (the allowed origin and
-credentials), :mod:`.preflight` (the preflight's own checks), :mod:`.console` (Chromium's
-wording), :mod:`.engines` (the engine table) and :mod:`.check` (the whole decision).
+The package, by concept: ``request`` (what the page sends, safelisting, whether a
+preflight is sent), ``response`` (the response head and its header lists),
+``verdict`` (steps and the verdict), ``cors_check`` (the allowed origin and
+credentials), ``preflight`` (the preflight's own checks), ``console`` (Chromium's
+wording), ``engines`` (the engine table) and ``check`` (the whole decision).
 """
 
 from __future__ import annotations
