@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cors_wsgi import headers as h
 from cors_wsgi.browser import fetch
 from cors_wsgi.errors import ProblemCollector
-from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
+from cors_wsgi.origins import ANY_ORIGIN, ANY_PORT, OriginPattern, parse_origin_pattern
 from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import Policy
+from cors_wsgi.policy import ANY, Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def _authorization_left_to_wildcard(policy: Policy, names: tuple[str, ...]) -> b
     """Whether the request sends Authorization that only ``allow_headers="*"`` would cover:
     the one place where stock browsers today are more lenient than cors_wsgi (R22)."""
     allowed = {name.lower() for name in policy.allow_headers}
-    return "authorization" in names and "*" in allowed and "authorization" not in allowed
+    return h.AUTHORIZATION in names and ANY in allowed and h.AUTHORIZATION not in allowed
 
 
 def describe_origin(policy: Policy, origin: str) -> str:
@@ -209,7 +210,7 @@ def _mismatch(pattern: OriginPattern, origin: str) -> str | None:
         return None
     if scheme != pattern.scheme:
         return f"{scheme} is not {pattern.scheme}: the entry {pattern.text!r} has another scheme"
-    if pattern.port != "*" and port != pattern.port:
+    if pattern.port != ANY_PORT and port != pattern.port:
         wanted = f"port {pattern.port}" if pattern.port else "the default port"
         shown = f"port {port}" if port else "the default port"
         return f"{shown} is not allowed: the entry {pattern.text!r} allows {wanted} only"

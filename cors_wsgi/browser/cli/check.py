@@ -17,7 +17,7 @@ from cors_wsgi.browser.cli.output import (
 )
 from cors_wsgi.browser.loading import LoadFailure, importing_from_current_directory
 from cors_wsgi.errors import ConfigError, Vocabulary
-from cors_wsgi.policy import Policy
+from cors_wsgi.policy import ANY, Policy
 
 
 def _policy_keywords(options: argparse.Namespace) -> dict[str, Any]:
@@ -25,17 +25,17 @@ def _policy_keywords(options: argparse.Namespace) -> dict[str, Any]:
     keywords: dict[str, Any] = {}
     if options.allow_origin:
         origins = options.allow_origin
-        keywords["allow_origins"] = "*" if origins == ["*"] else origins
+        keywords["allow_origins"] = ANY if origins == [ANY] else origins
     if options.allow_origin_regex:
         keywords["allow_origin_regex"] = options.allow_origin_regex
     if options.allow_method:
         methods = options.allow_method
-        keywords["allow_methods"] = "*" if methods == ["*"] else methods
+        keywords["allow_methods"] = ANY if methods == [ANY] else methods
     if options.allow_header:
         keywords["allow_headers"] = options.allow_header
     if options.expose_header:
         exposed = options.expose_header
-        keywords["expose_headers"] = "*" if exposed == ["*"] else exposed
+        keywords["expose_headers"] = ANY if exposed == [ANY] else exposed
     if options.allow_credentials:
         keywords["allow_credentials"] = True
     if options.allow_private_network:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from cors_wsgi.policy import Policy
+from cors_wsgi.policy import ANY, Policy
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,7 +49,7 @@ def describe_policy(policy: Policy) -> list[str]:
     lines = [f"origins: {origins}"]
     if policy.allow_origin_regex:
         lines.append("origin regexes: " + ", ".join(r.pattern for r in policy.allow_origin_regex))
-    if policy.allow_methods == ("*",):
+    if policy.allow_methods == (ANY,):
         lines.append("methods: any ('*')")
     else:
         always = ("GET", "HEAD", "POST")  # R9: never need to be listed

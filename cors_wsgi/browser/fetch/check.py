@@ -8,8 +8,8 @@ from cors_wsgi.browser.fetch.engines import CHROMIUM, ENGINES, MAX_AGE_CAPS
 from cors_wsgi.browser.fetch.preflight import check_preflight
 from cors_wsgi.browser.fetch.request import BrowserRequest, HeaderInput
 from cors_wsgi.browser.fetch.response import (
-    ANY,
     FORBIDDEN_RESPONSE_HEADERS,
+    LOCATION,
     REDIRECT_STATUSES,
     SAFELISTED_RESPONSE_HEADERS,
     ListSyntaxError,
@@ -27,6 +27,7 @@ from cors_wsgi.browser.fetch.verdict import (
     Verdict,
 )
 from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token
+from cors_wsgi.policy import ANY
 
 
 def check(
@@ -99,7 +100,7 @@ def _check_actual(
         steps.append(step)
         if not step.passed:
             return False, (), None
-    location = actual.get("Location")
+    location = actual.get(LOCATION)
     if actual.status in REDIRECT_STATUSES and location is not None:
         # R35: the browser follows it and checks again; cross-origin, with 'Origin: null'.
         steps.append(

@@ -12,7 +12,7 @@ from cors_wsgi.browser.fetch.engines import (
 )
 from cors_wsgi.browser.fetch.request import BrowserRequest
 from cors_wsgi.browser.fetch.response import (
-    ANY,
+    LOCATION,
     OK_STATUSES,
     REDIRECT_STATUSES,
     ListSyntaxError,
@@ -30,6 +30,7 @@ from cors_wsgi.browser.fetch.verdict import (
     Step,
 )
 from cors_wsgi.methods import SAFELISTED_METHODS
+from cors_wsgi.policy import ANY
 
 
 def check_preflight(
@@ -37,7 +38,7 @@ def check_preflight(
 ) -> bool:
     """Append the preflight's steps; true when the preflight passed (§cors-preflight-fetch)."""
     status = response.status
-    location = response.get("Location")
+    location = response.get(LOCATION)
     # Only a redirect status with a Location is a redirect; any other 3xx is just not ok.
     if status in REDIRECT_STATUSES and location is not None:
         steps.append(_redirect_step(status, location))

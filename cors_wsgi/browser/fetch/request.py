@@ -21,6 +21,14 @@ _LANGUAGE_VALUE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
 _SIMPLE_RANGE = re.compile(r"[Bb][Yy][Tt][Ee][Ss]=([0-9]+)-([0-9]*)")
 HTTP_WHITESPACE = " \t\r\n"
 
+# The request header fetch() itself sets (the core never reads it), and its value.
+ACCEPT = "Accept"
+ANY_TYPE = "*/*"
+# §forbidden-request-header: forbidden when they name a forbidden method.
+_METHOD_OVERRIDE_HEADERS = frozenset(
+    {"x-http-method", "x-http-method-override", "x-method-override"}
+)
+
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str] | str]
 
 
@@ -106,7 +114,7 @@ class BrowserRequest:
 
     def preflight_headers(self) -> list[tuple[str, str]]:
         """The CORS headers of the preflight the browser sends for this request (R13)."""
-        sent = [(h.ORIGIN, self.origin), ("Accept", "*/*"), (h.REQUEST_METHOD, self.method)]
+        sent = [(h.ORIGIN, self.origin), (ACCEPT, ANY_TYPE), (h.REQUEST_METHOD, self.method)]
         names = self.unsafe_header_names
         if names:
             sent.append((h.REQUEST_HEADERS, ",".join(names)))
@@ -116,8 +124,8 @@ class BrowserRequest:
         """The headers of the actual request: the script's own, the Origin, and the
         ``Accept: */*`` that ``fetch()`` adds when the script set none."""
         sent = [(h.ORIGIN, self.origin)]
-        if not any(name.lower() == "accept" for name, _ in self.headers):
-            sent.append(("Accept", "*/*"))
+        if not any(name.lower() == ACCEPT.lower() for name, _ in self.headers):
+            sent.append((ACCEPT, ANY_TYPE))
         sent.extend(self.headers)
         return sent
 
@@ -127,7 +135,7 @@ def is_safelisted_request_header(name: str, value: str) -> bool:
     if len(value) > _MAX_SAFELISTED_VALUE_LENGTH:
         return False
     lower = name.lower()
-    if lower == "accept":
+    if lower == ACCEPT.lower():
         return _UNSAFE_BYTES.search(value) is None
     if lower in ("accept-language", "content-language"):
         return _LANGUAGE_VALUE.fullmatch(value) is not None
@@ -186,7 +194,7 @@ def _mime_essence(value: str) -> str | None:
 
 def _is_forbidden_override(name: str, value: str) -> bool:
     """R14: method-override headers are forbidden when they name a forbidden method."""
-    if name.lower() not in ("x-http-method", "x-http-method-override", "x-method-override"):
+    if name.lower() not in _METHOD_OVERRIDE_HEADERS:
         return False
     return any(
         item.strip(HTTP_WHITESPACE).upper() in FORBIDDEN_METHODS for item in value.split(",")

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from cors_wsgi.browser.fetch.request import HTTP_WHITESPACE
 from cors_wsgi.methods import is_token
 
-ANY = "*"
 # R15: the Fetch standard's "ok status".
 OK_STATUSES = range(200, 300)
 # The redirect statuses browsers follow (§redirect-status).
+# Where a redirect points; the browser follows it (or, for a preflight, refuses it).
+LOCATION = "Location"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # §cors-safelisted-response-header-name (R32): readable without being exposed.
 SAFELISTED_RESPONSE_HEADERS = frozenset(
