@@ -28,8 +28,10 @@ class Step:
 
     ``name`` is a stable identifier (``"preflight-allow-origin"``...), ``passed`` says
     whether the browser carries on, ``message`` is one plain sentence (with the fix when
-    it failed), ``rule`` cites SPEC.md. ``console`` is the text Chromium prints after
-    "has been blocked by CORS policy:" when this step fails; empty otherwise.
+    it failed), ``console`` is the text Chromium prints after "has been blocked by CORS
+    policy:" when this step fails (empty otherwise). ``rule`` is the id of the rule of the
+    project's specification the step follows (``"R17"``), for tests and tools: it is data,
+    never part of a message, and not in :meth:`as_dict`.
     """
 
     name: str
@@ -39,7 +41,8 @@ class Step:
     console: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        """The step as plain data (for JSON)."""
+        """The step as plain data (for JSON). Without ``rule``: JSON is printed output, and a
+        rule id means nothing without the specification, which is not shipped."""
         data: dict[str, object] = {
             "name": self.name,
             "passed": self.passed,
