@@ -7,9 +7,9 @@ The core (:class:`Policy`, :class:`PathPolicies`, :class:`Decision`) knows no fr
 
 from __future__ import annotations
 
+from cors_wsgi.browser.explain import Explanation, explain
 from cors_wsgi.decision import Decision
 from cors_wsgi.errors import ConfigError, ConfigProblem
-from cors_wsgi.explain import Explanation, explain
 from cors_wsgi.paths import PathPolicies
 from cors_wsgi.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware

@@ -1,6 +1,6 @@
 """Test helpers: run the browser's CORS check on responses from your own test suite.
 
-The check is :mod:`cors_wsgi.fetch`, the same one ``cors-wsgi probe`` runs against live
+The check is :mod:`cors_wsgi.browser.fetch`, the same one ``cors-wsgi probe`` runs against live
 servers, so a test passes exactly when a browser would let the page read the response.
 It works on any server, not only on applications behind cors_wsgi.
 
@@ -26,27 +26,24 @@ recognised by their shape.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import io
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-from wsgiref.util import setup_testing_defaults
 
 from cors_wsgi import headers as h
-from cors_wsgi.fetch import (
+from cors_wsgi.browser.fetch import (
     BrowserRequest,
     HeaderInput,
     ResponseHead,
     Verdict,
     check,
 )
+from cors_wsgi.browser.senders import sender_for
+from cors_wsgi.policy import is_preflight
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    pass
 
 __all__ = [
     "CORSCheck",
@@ -72,7 +69,7 @@ class CORSAssertionError(AssertionError):
 def response_head(response: object) -> ResponseHead:
     """What CORS looks at in ``response``: its status and header lines.
 
-    Accepts a :class:`~cors_wsgi.fetch.ResponseHead`, a ``(status, headers)`` or
+    Accepts a :class:`~cors_wsgi.browser.fetch.ResponseHead`, a ``(status, headers)`` or
     ``(status, headers, body)`` tuple from a WSGI call (status ``"200 OK"`` or ``200``), a
     Werkzeug/Flask response (repeated header lines kept), a Django response, an
     ``http.client`` response, or any object with ``status_code`` and ``headers``.
@@ -94,7 +91,7 @@ def response_head(response: object) -> ResponseHead:
         return ResponseHead.create(status, response.getheaders())
     raise TypeError(
         f"cannot read a status and headers from {type(response).__name__}: give a Django or "
-        "Flask test response, a (status, headers) tuple, or a cors_wsgi.fetch.ResponseHead"
+        "Flask test response, a (status, headers) tuple, or a cors_wsgi.browser.fetch.ResponseHead"
     )
 
 
@@ -127,7 +124,9 @@ class _SentRequest:
 
     @property
     def is_preflight(self) -> bool:
-        return self.method == "OPTIONS" and h.REQUEST_METHOD.lower() in self.headers
+        return is_preflight(
+            self.method, self.headers.get("origin"), self.headers.get(h.REQUEST_METHOD.lower())
+        )
 
 
 def cors_verdict(
@@ -168,23 +167,10 @@ def cors_verdict(
             f"{origin!r}; send the same Origin you check"
         )
     if method is None:
-        method = "GET"
-        if sent is not None and not sent.is_preflight:
-            method = sent.method
-        elif preflight_sent is not None and preflight_sent.is_preflight:
-            method = preflight_sent.headers[h.REQUEST_METHOD.lower()]
+        method = _recorded_method(sent, preflight_sent)
     listed: list[str] = []
-    if (
-        not request_headers
-        and response is None
-        and preflight_sent is not None
-        and preflight_sent.is_preflight
-    ):
-        # Only the names are known, never the values: each listed name is checked as the
-        # unsafe header the browser said it was (an empty value would make accept or
-        # content-language look safelisted, and the verdict more lenient than the browser).
-        asked = preflight_sent.headers.get(h.REQUEST_HEADERS.lower(), "")
-        listed = [name.strip() for name in asked.split(",") if name.strip()]
+    if not request_headers and response is None:
+        listed = _listed_header_names(preflight_sent)
     request = BrowserRequest.create(
         origin=origin,
         url=url if url is not None else (recorded.url if recorded is not None else ""),
@@ -208,6 +194,27 @@ def cors_verdict(
         preflight=response_head(preflight) if preflight is not None else None,
         actual=response_head(response) if response is not None else None,
     )
+
+
+def _recorded_method(sent: _SentRequest | None, preflight_sent: _SentRequest | None) -> str:
+    """The method of the page's request, as the recorded requests show it (else GET)."""
+    if sent is not None and not sent.is_preflight:
+        return sent.method
+    if preflight_sent is not None and preflight_sent.is_preflight:
+        return preflight_sent.headers[h.REQUEST_METHOD.lower()]
+    return "GET"
+
+
+def _listed_header_names(preflight_sent: _SentRequest | None) -> list[str]:
+    """The names a recorded preflight's Access-Control-Request-Headers lists.
+
+    Only the names are known, never the values: each listed name is checked as the unsafe
+    header the browser said it was (an empty value would make accept or content-language
+    look safelisted, and the verdict more lenient than the browser)."""
+    if preflight_sent is None or not preflight_sent.is_preflight:
+        return []
+    asked = preflight_sent.headers.get(h.REQUEST_HEADERS.lower(), "")
+    return [name.strip() for name in asked.split(",") if name.strip()]
 
 
 def assert_cors_allowed(
@@ -255,7 +262,7 @@ def assert_cors_refused(
     """Assert that a browser blocks the page on ``origin`` from reading ``response``.
 
     ``step``, when given, is the name of the step that must fail (``"allow-origin"``,
-    ``"preflight-allow-headers"``...; see :mod:`cors_wsgi.fetch`). Returns the verdict.
+    ``"preflight-allow-headers"``...; see :mod:`cors_wsgi.browser.fetch`). Returns the verdict.
     """
     __tracebackhide__ = True
     verdict = cors_verdict(
@@ -370,7 +377,7 @@ def cors_fetch(
         request_headers=request_headers,
         credentials=credentials,
     )
-    send = _sender(client)
+    send = sender_for(client)
     preflight_response = None
     server_log: list[str] = []
     if request.preflight_needed:
@@ -412,161 +419,6 @@ def _cors_wsgi_log(into: list[str]) -> Iterator[None]:
     finally:
         log.removeFilter(collect)
         log.setLevel(level_before)
-
-
-Sender = Callable[[str, str, list[tuple[str, str]], bytes], object]
-
-
-def _sender(client: object) -> Sender:
-    """A function sending one request through ``client``, chosen by the client's shape."""
-    if hasattr(client, "generic") and hasattr(client, "handler"):
-        return _django_sender(client)
-    if hasattr(client, "open") and hasattr(client, "application"):
-        return _werkzeug_sender(client)
-    if hasattr(client, "request") and hasattr(client, "build_request"):
-        return _httpx_sender(client)  # Starlette's and FastAPI's TestClient, httpx.Client
-    if inspect.iscoroutinefunction(client) or inspect.iscoroutinefunction(
-        getattr(client, "__call__", None)  # noqa: B004 (an ASGI app is an async callable)
-    ):
-        return _asgi_sender(client)
-    if callable(client):
-        return _wsgi_sender(client)
-    raise TypeError(
-        f"cannot send requests through {type(client).__name__}: give a Django test Client, "
-        "a Flask/Werkzeug test client, Starlette's TestClient (or an httpx.Client), or a "
-        "WSGI or ASGI application"
-    )
-
-
-def _httpx_sender(client: Any) -> Sender:
-    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
-        return client.request(method, url, headers=headers, content=body)
-
-    return send
-
-
-def _asgi_sender(app: Any) -> Sender:
-    """Runs an ASGI application for one request, in a fresh event loop."""
-
-    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
-        parts = urlsplit(url)
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": parts.scheme or "http",
-            "path": parts.path or "/",
-            "raw_path": (parts.path or "/").encode("latin-1"),
-            "root_path": "",
-            "query_string": parts.query.encode("latin-1"),
-            "headers": [
-                (name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in [("host", parts.netloc or "testserver"), *headers]
-            ],
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-        }
-        inbox = [{"type": "http.request", "body": body, "more_body": False}]
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return inbox.pop() if inbox else {"type": "http.disconnect"}
-
-        async def send_message(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        async def call() -> None:
-            await app(scope, receive, send_message)
-
-        asyncio.run(call())
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        header_list = [
-            (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
-            for name, value in start.get("headers", [])
-        ]
-        content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return (int(start["status"]), header_list, content)
-
-    return send
-
-
-def _django_sender(client: Any) -> Sender:
-    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
-        parts = urlsplit(url)
-        extra: dict[str, str] = {}
-        content_type = ""
-        for name, value in headers:
-            if name.lower() == "content-type":
-                content_type = value
-                continue
-            key = "HTTP_" + name.upper().replace("-", "_")
-            extra[key] = f"{extra[key]},{value}" if key in extra else value
-        if parts.netloc:
-            extra["HTTP_HOST"] = parts.netloc
-        if parts.query:
-            extra["QUERY_STRING"] = parts.query
-        return client.generic(
-            method,
-            parts.path or "/",
-            body,
-            content_type,
-            secure=parts.scheme == "https",
-            **extra,
-        )
-
-    return send
-
-
-def _werkzeug_sender(client: Any) -> Sender:
-    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
-        return client.open(url, method=method, headers=headers, data=body)
-
-    return send
-
-
-def _wsgi_sender(app: WSGIApplication) -> Sender:
-    def send(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> object:
-        parts = urlsplit(url)
-        environ: dict[str, Any] = {}
-        setup_testing_defaults(environ)
-        environ.update(
-            {
-                "REQUEST_METHOD": method,
-                "PATH_INFO": parts.path or "/",
-                "QUERY_STRING": parts.query,
-                "wsgi.input": io.BytesIO(body),
-                "CONTENT_LENGTH": str(len(body)) if body else "",
-            }
-        )
-        if parts.scheme:
-            environ["wsgi.url_scheme"] = parts.scheme
-        if parts.netloc:
-            environ["HTTP_HOST"] = parts.netloc
-        for name, value in headers:
-            key = name.upper().replace("-", "_")
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                key = "HTTP_" + key
-            environ[key] = f"{environ[key]},{value}" if key in environ else value
-        captured: list[tuple[str, list[tuple[str, str]]]] = []
-
-        def start_response(
-            status: str, header_list: list[tuple[str, str]], exc_info: object = None
-        ) -> Callable[[bytes], object]:
-            captured[:] = [(status, header_list)]
-            return lambda data: None
-
-        result: Iterable[bytes] = app(environ, start_response)
-        try:
-            body_out = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        status, header_list = captured[0]
-        return (status, header_list, body_out)
-
-    return send
 
 
 class CORSCheck:

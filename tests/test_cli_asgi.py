@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cors_wsgi import cli
+from cors_wsgi.browser import cli
 
 pytest.importorskip("fastapi")
 

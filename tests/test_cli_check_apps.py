@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cors_wsgi import cli
+from cors_wsgi.browser import cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,7 +50,7 @@ def as_console_script(cwd: Path, *arguments: str) -> subprocess.CompletedProcess
     it is with ``python -m``)."""
     script = cwd.parent / f"{cwd.name}-bin" / "cors-wsgi"
     script.parent.mkdir(exist_ok=True)
-    script.write_text("import sys\nfrom cors_wsgi.cli import main\nsys.exit(main())\n")
+    script.write_text("import sys\nfrom cors_wsgi.browser.cli import main\nsys.exit(main())\n")
     environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     environ["PYTHONPATH"] = str(REPO)
     return subprocess.run(

@@ -46,6 +46,26 @@ def test_origin_step_names_the_entry_or_the_difference(origin: str, expected: st
     assert expected in explanation.steps[0]
 
 
+CITATION = re.compile(r"\b[RV]\d+\b|§")  # a rule of SPEC.md: for tests, never printed
+
+
+@pytest.mark.parametrize(
+    "request_options",
+    [
+        {"origin": "https://app.example.com", "method": "PUT", "request_headers": ["X-Token"]},
+        {"origin": "null"},
+        {"origin": "http://app.example.com", "credentials": True},
+        {"origin": "https://example.org", "method": "DELETE"},
+        {"origin": "https://app.example.com", "request_headers": ["Authorization: Bearer x"]},
+        {"origin": "https://app.example.com/"},
+    ],
+    ids=["header", "null", "scheme", "method", "authorization", "trailing-slash"],
+)
+def test_no_printed_explanation_cites_a_rule(request_options: dict[str, Any]) -> None:
+    explanation = explain(POLICY, **request_options)
+    assert not CITATION.search(str(explanation)), str(explanation)
+
+
 def test_allowed_preflighted_credentialed_request() -> None:
     explanation = explain(
         POLICY,

@@ -6,6 +6,7 @@ traceback, and never a request to anything but http(s)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cors_wsgi import cli
+from cors_wsgi.browser import cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -306,6 +307,26 @@ def test_probe_in_process_prints_the_applications_exact_reason(
     status, out, _ = probe(capsys, url, "--method", "PUT", "--wsgi", EXAMPLE)
     assert status == 0, out
     assert "the application's log says" not in out
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("--method", "PUT", "--header", "X-Unknown: 1"),
+        ("--method", "PUT", "--credentials"),
+        ("--origin", "https://elsewhere.example"),
+    ],
+    ids=["refused-header", "allowed-credentials", "refused-origin"],
+)
+def test_probe_prints_no_rule_number(
+    capsys: pytest.CaptureFixture[str], arguments: tuple[str, ...]
+) -> None:
+    """The verdict probe prints stands on its own: the rules it follows are in the code and
+    the tests, not in the steps. (The application's log line is quoted as it was logged.)"""
+    url = "http://127.0.0.1:8000/api/items/1"
+    _, out, _ = probe(capsys, url, *arguments, "--wsgi", EXAMPLE, "--color", "never")
+    printed = [line for line in out.splitlines() if "the application's log says:" not in line]
+    assert not re.search(r"\b[RV]\d+\b|§", "\n".join(printed)), out
 
 
 def test_probe_in_process_decodes_the_path_and_reads_the_body(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cors_wsgi import CORSMiddleware
-from cors_wsgi.fetch import (
+from cors_wsgi.browser.fetch import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
     PREFLIGHT_ALLOW_HEADERS,
@@ -269,6 +269,17 @@ def test_flask_preflight_response_reads_method_and_headers_from_it(flask_app: Fl
         },
     )
     assert_cors_refused(refused)
+
+
+def test_recorded_options_without_origin_is_no_preflight_r2(flask_app: Flask) -> None:
+    """A preflight is what the core says one is (R2: OPTIONS with Origin and
+    Access-Control-Request-Method): without Origin the server saw a plain OPTIONS request,
+    which a browser would have preflighted, so it is not judged as a preflight."""
+    response = flask_app.test_client().options(
+        "/api/items", headers={"Access-Control-Request-Method": "PUT"}
+    )
+    with pytest.raises(ValueError, match="sends a preflight before OPTIONS"):
+        cors_verdict(response, origin=PAGE)
 
 
 def test_flask_preflight_and_actual_together(flask_app: Flask) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from cors_wsgi import ConfigError, Policy
 from cors_wsgi import policy as policy_module
-from cors_wsgi.cli import main
+from cors_wsgi.browser.cli import main
 from cors_wsgi.errors import WSGI_VOCABULARY, Vocabulary
 
 APP = "https://app.example.com"
@@ -162,7 +162,7 @@ def test_check_prints_the_w100_warning_in_flag_words(capsys: pytest.CaptureFixtu
 
 
 def test_explain_speaks_the_policy_vocabulary() -> None:
-    from cors_wsgi.explain import explain
+    from cors_wsgi.browser.explain import explain
 
     vocabulary = Vocabulary("test", names={"allow_headers": "CORS_ALLOW_HEADERS"})
     policy = Policy(allow_origins=[APP], allow_headers=["x-token"]).in_words_of(vocabulary)

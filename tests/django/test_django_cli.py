@@ -14,15 +14,18 @@ from typing import TYPE_CHECKING
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cors_wsgi import cli
+from cors_wsgi.browser import cli
+from cors_wsgi.browser.cli import apps as cli_apps
+from cors_wsgi.browser.cli.django_settings import describe_django
+from cors_wsgi.browser.cli.output import Report
 
 if TYPE_CHECKING:
     from pytest_django import Settings
 
 
 def test_check_describes_the_settings_policy_and_every_marked_view() -> None:
-    report = cli._Report()
-    cli._describe_django(report, "app")
+    report = Report()
+    describe_django(report, "app")
     notes = "\n".join(report.notes)
     assert "app: every path\n    origins: https://app.example.com" in notes
     assert "app: view partner_feed (api/partner-feed/, @cross_origin)" in notes
@@ -33,8 +36,8 @@ def test_check_describes_the_settings_policy_and_every_marked_view() -> None:
 
 def test_check_names_the_urls_regex_scope(settings: Settings) -> None:
     settings.CORS_URLS_REGEX = r"^/api/.*$"
-    report = cli._Report()
-    cli._describe_django(report, "")
+    report = Report()
+    describe_django(report, "")
     assert "paths CORS_URLS_REGEX matches ('^/api/.*$')" in report.notes[0]
 
 
@@ -44,8 +47,8 @@ def test_check_notes_a_urlconf_that_fails(
     module = types.ModuleType("cli_broken_urls")
     monkeypatch.setitem(sys.modules, "cli_broken_urls", module)  # no urlpatterns at all
     settings.ROOT_URLCONF = "cli_broken_urls"
-    report = cli._Report()
-    cli._describe_django(report, "")
+    report = Report()
+    describe_django(report, "")
     assert any(note.startswith("per-view policies not listed") for note in report.notes)
 
 
@@ -53,7 +56,7 @@ def _module_raising(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
     def fail(text: str) -> object:
         raise ImproperlyConfigured(message)
 
-    monkeypatch.setattr(cli, "load", fail)
+    monkeypatch.setattr(cli_apps, "load", fail)
 
 
 def test_check_wsgi_improperly_configured_by_cors_settings_lists_the_problems(
@@ -88,7 +91,7 @@ def test_check_wsgi_counts_the_django_middleware_as_the_layer(
     from django.core.wsgi import get_wsgi_application
 
     handler = get_wsgi_application()
-    monkeypatch.setattr(cli, "load", lambda text: handler)
+    monkeypatch.setattr(cli_apps, "load", lambda text: handler)
     status = cli.main(["check", "--wsgi", "mysite.wsgi:application", "--color", "never"])
     out = capsys.readouterr().out
     assert status == 0, out
@@ -103,7 +106,7 @@ def test_check_wsgi_django_without_the_middleware_says_where_it_goes(
 
     settings.MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
     handler = get_wsgi_application()
-    monkeypatch.setattr(cli, "load", lambda text: handler)
+    monkeypatch.setattr(cli_apps, "load", lambda text: handler)
     status = cli.main(["check", "--wsgi", "mysite.wsgi:application", "--color", "never"])
     out = capsys.readouterr().out
     assert status == 0, out

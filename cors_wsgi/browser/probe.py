@@ -1,5 +1,5 @@
 """The engine of ``cors-wsgi probe``: send the requests a browser sends for one ``fetch()``
-and follow its redirects as the browser does; :mod:`cors_wsgi.cli` parses the arguments and
+and follow its redirects as the browser does; :mod:`cors_wsgi.browser.cli` parses the arguments and
 prints what this module returns.
 
 Everything that can go wrong below CORS (a URL a browser would refuse, a redirect it cannot
@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 import cors_wsgi
-from cors_wsgi.fetch import BrowserRequest, ResponseHead, Verdict, check, parse_header_argument
+from cors_wsgi.browser.fetch import (
+    BrowserRequest,
+    ResponseHead,
+    Verdict,
+    check,
+    parse_header_argument,
+)
 from cors_wsgi.policy import logger as refusal_logger  # every adapter's refusals, with reasons
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The browser's side of CORS (cors_wsgi.fetch), as tables of named cases citing SPEC rules.
+"""The browser's check (cors_wsgi.browser.fetch.check) as tables of named cases citing SPEC.
 
 The table ``EXCHANGES`` is checked twice: here against the expected verdict and Chromium's
 console text (recorded from Chromium 156), and, in the ``browser`` test at the end, against
@@ -9,8 +9,9 @@ WSGI server that sends exactly those headers.
 from __future__ import annotations
 
 import json
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,12 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cors_wsgi import CORSMiddleware, Policy
-from cors_wsgi.fetch import (
+from cors_wsgi.browser.fetch import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
-    ENGINE_DIFFERENCES,
     EXPOSE_HEADERS,
-    MAX_AGE_CAPS,
     PREFLIGHT_ALLOW_CREDENTIALS,
     PREFLIGHT_ALLOW_HEADERS,
     PREFLIGHT_ALLOW_METHODS,
@@ -39,10 +38,6 @@ from cors_wsgi.fetch import (
     Verdict,
     check,
     check_request,
-    cors_unsafe_request_header_names,
-    is_safelisted_request_header,
-    needs_preflight,
-    parse_header_argument,
 )
 
 if TYPE_CHECKING:
@@ -62,200 +57,10 @@ ACAH = "Access-Control-Allow-Headers"
 ACEH = "Access-Control-Expose-Headers"
 PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
 VALID = " Have the server send the header with a valid value."
+# A rule number of SPEC.md (R17, V3) or a section sign: meaningless to a user, never printed.
+CITATION = re.compile(r"\b[RV]\d+\b|§")
 
 Headers = tuple[tuple[str, str], ...]
-
-
-# ---- which requests are preflighted (R9, R12, R13)
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "safelisted"),
-    [
-        ("Accept", "application/json", True),
-        ("accept", "text/html, */*;q=0.8", True),
-        ("Accept", 'x"y', False),  # a CORS-unsafe byte
-        ("Accept", "a" * 129, False),  # over 128 bytes
-        ("Accept-Language", "en-US,en;q=0.9", True),
-        ("Content-Language", "de-DE", True),
-        ("Accept-Language", "en_US", False),  # "_" is not allowed there
-        ("Content-Type", "text/plain", True),
-        ("Content-Type", "text/plain;charset=UTF-8", True),
-        ("Content-Type", "  Multipart/Form-Data ; boundary=x", True),
-        ("content-type", "application/x-www-form-urlencoded", True),
-        ("Content-Type", "application/json", False),
-        ("Content-Type", "text/plain; x=(1)", False),  # "(" is a CORS-unsafe byte
-        ("Content-Type", "text", False),  # no subtype
-        ("Content-Type", "text/", False),
-        ("Content-Type", "te xt/plain", False),
-        ("Range", "bytes=0-", True),
-        ("Range", "bytes=0-499", True),
-        ("Range", "BYTES=5-5", True),
-        ("Range", "bytes=-500", False),  # a suffix range is not simple
-        ("Range", "bytes=9-1", False),
-        ("Range", "bytes=0-1,3-4", False),
-        ("Range", "items=0-1", False),
-        ("X-Requested-With", "XMLHttpRequest", False),
-        ("Authorization", "Bearer x", False),
-    ],
-)
-def test_safelisted_request_headers_r12(name: str, value: str, safelisted: bool) -> None:
-    assert is_safelisted_request_header(name, value) is safelisted
-
-
-@pytest.mark.parametrize(
-    ("method", "headers", "force", "expected"),
-    [
-        pytest.param("GET", (), False, False, id="R9-get"),
-        pytest.param("head", (), False, False, id="R10-head-normalized"),
-        pytest.param("POST", (("Content-Type", "text/plain"),), False, False, id="R12-form"),
-        pytest.param("PUT", (), False, True, id="R9-put"),
-        pytest.param("patch", (), False, True, id="R10-patch-stays-lowercase"),
-        pytest.param("GET", (("X-Token", "a"),), False, True, id="R12-custom-header"),
-        pytest.param("POST", (("Content-Type", "application/json"),), False, True, id="R12-json"),
-        pytest.param("GET", (), True, True, id="R9-use-cors-preflight-flag"),
-    ],
-)
-def test_needs_preflight_r9_r12(
-    method: str, headers: Headers, force: bool, expected: bool
-) -> None:
-    assert needs_preflight(method, headers, force=force) is expected
-
-
-def test_unsafe_header_names_are_lowercased_sorted_unique_r13() -> None:
-    names = cors_unsafe_request_header_names(
-        [("X-B", "1"), ("Content-Type", "application/json"), ("x-b", "2"), ("Accept", "x")]
-    )
-    assert names == ("content-type", "x-b")
-
-
-def test_safelisted_headers_over_1024_bytes_in_total_become_unsafe_r12() -> None:
-    headers = [
-        ("Accept", "a" * 128),
-        ("Accept-Language", "b" * 128),
-        ("Content-Language", "c" * 128),
-    ] * 3
-    assert cors_unsafe_request_header_names(headers[:3]) == ()
-    assert cors_unsafe_request_header_names(headers) == (
-        "accept",
-        "accept-language",
-        "content-language",
-    )
-
-
-def test_preflight_and_actual_headers_are_what_a_browser_sends_r13() -> None:
-    request = BrowserRequest.create(
-        origin=ORIGIN,
-        method="put",
-        request_headers={"X-Token": "t", "Content-Type": "application/json", "Cookie": "a=b"},
-    )
-    assert request.method == "PUT"  # R10
-    assert request.dropped_headers == ("Cookie",)  # R14: scripts cannot set it
-    assert request.preflight_headers() == [
-        ("Origin", ORIGIN),
-        ("Accept", "*/*"),
-        ("Access-Control-Request-Method", "PUT"),
-        ("Access-Control-Request-Headers", "content-type,x-token"),
-    ]
-    assert request.actual_headers() == [
-        ("Origin", ORIGIN),
-        ("Accept", "*/*"),
-        ("X-Token", "t"),
-        ("Content-Type", "application/json"),
-    ]
-    with_accept = BrowserRequest.create(origin=ORIGIN, request_headers=["Accept: text/csv"])
-    assert with_accept.actual_headers() == [("Origin", ORIGIN), ("Accept", "text/csv")]
-    assert with_accept.preflight_headers()[-1] == ("Access-Control-Request-Method", "GET")
-
-
-@pytest.mark.parametrize(
-    ("header", "dropped"),
-    [
-        (("X-HTTP-Method-Override", "TRACE"), True),
-        (("X-Method-Override", "get, track"), True),
-        (("X-HTTP-Method", "PUT"), False),
-        (("Sec-Fetch-Mode", "cors"), True),
-        (("Proxy-Authorization", "x"), True),
-        (("Host", "evil.example"), True),
-    ],
-)
-def test_forbidden_request_headers_are_dropped_r14(header: tuple[str, str], dropped: bool) -> None:
-    request = BrowserRequest.create(origin=ORIGIN, request_headers=[header])
-    assert (request.dropped_headers == (header[0],)) is dropped
-    assert (request.headers == ()) is dropped
-
-
-def test_header_arguments_parse_like_curl() -> None:
-    assert parse_header_argument("X-Token:  abc ") == ("X-Token", "abc")
-    assert parse_header_argument("X-Empty") == ("X-Empty", "")
-    with pytest.raises(ValueError, match="valid header name"):
-        parse_header_argument("Bad Name: x")
-
-
-def test_response_head_joins_repeated_lines_like_the_browser_r18() -> None:
-    head = ResponseHead.create("200 OK", [("access-control-allow-origin", " a "), (ACAO, "b")])
-    assert head.status == 200
-    assert head.get(ACAO) == "a, b"
-    assert head.get("Vary") is None
-    assert head.names == ("access-control-allow-origin",)
-    assert ResponseHead.create(204, {"X": "1"}).headers == (("X", "1"),)
-
-
-# ---- engines: where Chromium and Firefox differ (R24), and where both differ from the
-# standard (R22)
-
-
-def _max_age_text(max_age: str, **engine: str) -> str:
-    verdict = check_request(
-        origin=ORIGIN,
-        method="PUT",
-        preflight=ResponseHead.create(
-            204, {ACAO: ORIGIN, ACAM: "PUT", "Access-Control-Max-Age": max_age}
-        ),
-        **engine,  # type: ignore[arg-type]
-    )
-    return next(step.message for step in verdict.steps if step.name == PREFLIGHT_MAX_AGE)
-
-
-def test_each_engine_reports_its_own_preflight_cache_cap_r24() -> None:
-    assert "Chromium may reuse it for 7200 s (it caps the 86400 s" in _max_age_text("86400")
-    assert "Firefox may reuse it for 86400 s" in _max_age_text("86400", engine="firefox")
-    assert "caps" not in _max_age_text("86400", engine="firefox")
-    assert "(it caps the 90000 s asked for at 86400 s)" in _max_age_text("90000", engine="firefox")
-
-
-def test_an_unknown_engine_is_refused_with_the_known_ones() -> None:
-    with pytest.raises(
-        ValueError, match="unknown engine 'safari': choose 'chromium' or 'firefox'"
-    ):
-        _max_age_text("5", engine="safari")
-
-
-def test_authorization_under_wildcard_says_browsers_are_more_lenient_today_r22() -> None:
-    verdict = check_request(
-        origin=ORIGIN,
-        request_headers={"Authorization": "Bearer a"},
-        preflight=ResponseHead.create(204, {ACAO: ORIGIN, ACAH: "*"}),
-    )
-    failed = verdict.failed_step
-    assert failed is not None
-    assert failed.name == PREFLIGHT_ALLOW_HEADERS
-    assert "today's Chromium and Firefox are more lenient than the Fetch standard" in (
-        failed.message
-    )
-    assert "cors_wsgi follows the standard" in failed.message
-
-
-def test_engine_differences_name_every_difference_the_suite_found() -> None:
-    assert set(ENGINE_DIFFERENCES) >= {
-        "console",
-        "refused-preflight",
-        "check-order",
-        "preflight-cache",
-        "max-age-cap",
-        "authorization-under-wildcard",
-    }
-    assert str(MAX_AGE_CAPS["firefox"]) in ENGINE_DIFFERENCES["max-age-cap"]
 
 
 # ---- the exchanges: a request, the preflight's and the actual response's headers
@@ -929,6 +734,19 @@ def test_verdict_matches_the_table(exchange: Exchange) -> None:
         assert failed.message in str(verdict)
 
 
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: e.id)
+@pytest.mark.parametrize("credentials", [False, True])
+def test_no_printed_step_cites_a_rule(exchange: Exchange, credentials: bool) -> None:
+    """The rule a step follows is data (Step.rule), for tests and tools; what is printed
+    (the sentence, Chromium's console text, the whole verdict) stands on its own."""
+    varied = replace(exchange, credentials=credentials or exchange.credentials)
+    verdict = _verdict(varied, ORIGIN, url="https://api.example.com/x")
+    assert not CITATION.search(str(verdict)), str(verdict)
+    for step in verdict.steps:
+        assert not CITATION.search(step.message), step.message
+        assert not CITATION.search(step.console), step.console
+
+
 # ---- the plain sentences: each names the cause and the fix
 
 
@@ -940,7 +758,7 @@ def test_verdict_matches_the_table(exchange: Exchange) -> None:
         ("http://app.example.com", "scheme http"),
         (ORIGIN + ":8443", "another port"),
         ("https://evil.example", "another origin"),
-        ("null", "V3"),
+        ("null", "sandboxed or file pages"),  # V3
         (f"{ORIGIN}, {ORIGIN}", "applied twice"),
         ("app.example.com", "is not an origin"),
         ("https://", "is not an origin"),
@@ -970,7 +788,7 @@ def test_origin_mismatch_sentences_name_the_cause_r17_r36(value: str, words: str
                 method="PUT",
                 preflight=(204, ((ACAO, ORIGIN), (ACAC, "true"), (ACAM, "*"))),
             ),
-            "R45",
+            "browsers ignore for a request with credentials",  # R45
         ),
         (
             Exchange(
@@ -997,7 +815,7 @@ def test_origin_mismatch_sentences_name_the_cause_r17_r36(value: str, words: str
             "never follow a redirect",
         ),
         (Exchange("i", credentials=True, actual=(200, ((ACAO, ORIGIN),))), "is missing"),
-        (Exchange("k", actual=(500, ())), "cannot read the error (R29)"),
+        (Exchange("k", actual=(500, ())), "cannot read the error"),  # R29
         (Exchange("l", actual=(200, ())), "Add it to the allowed origins"),
         (
             Exchange("j", credentials=True, actual=(200, ((ACAO, ORIGIN), (ACAC, "yes")))),
@@ -1097,7 +915,12 @@ def test_redirect_that_passes_is_reported_for_the_caller_to_follow_r35() -> None
 
 
 @pytest.mark.parametrize(
-    ("method", "words"), [("TRACE", "R11"), ("track", "R11"), ("GE T", "not a method")]
+    ("method", "words"),
+    [
+        ("TRACE", "never send CONNECT"),
+        ("track", "never send CONNECT"),
+        ("GE T", "not a method"),
+    ],  # R11
 )
 def test_methods_fetch_refuses(method: str, words: str) -> None:
     verdict = check_request(origin=ORIGIN, method=method, actual=ResponseHead.create(200))
@@ -1217,23 +1040,7 @@ def test_any_answer_gets_a_consistent_verdict(
         assert not set(verdict.readable_headers) & {"set-cookie", "set-cookie2"}
     json.dumps(verdict.as_dict())
     assert str(verdict).splitlines()[0] == verdict.summary
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["X-A", "x-a", "Accept", "Content-Type", "Range", "X-B"]),
-            st.text(max_size=140),
-        ),
-        max_size=8,
-    )
-)
-def test_unsafe_names_are_sorted_lowercase_unique_r13(headers: list[tuple[str, str]]) -> None:
-    names = cors_unsafe_request_header_names(headers)
-    assert list(names) == sorted(set(names))
-    assert all(name == name.lower() for name in names)
-    assert {name.lower() for name, _ in headers} >= set(names)
-    assert needs_preflight("GET", headers) is bool(names)
+    assert not CITATION.search(str(verdict)), str(verdict)
 
 
 # ---- agreement with the core: what the policy allows, the browser check allows

@@ -1,7 +1,7 @@
 """explain(): why a browser would allow or block a request, step by step, in plain sentences.
 
 It runs the same core a server runs (the policy's decision for the preflight and for the
-actual request), then the browser's own check (:mod:`cors_wsgi.fetch`) on the headers that
+actual request), then the browser's own check (:mod:`cors_wsgi.browser.fetch`) on the headers that
 decision produces, and says which allow-list entry matched, or the nearest that did not.
 """
 
@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cors_wsgi import fetch
+from cors_wsgi import headers as h
+from cors_wsgi.browser import fetch
 from cors_wsgi.errors import ProblemCollector
-from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
+from cors_wsgi.origins import ANY_ORIGIN, ANY_PORT, OriginPattern, parse_origin_pattern
 from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import Policy
+from cors_wsgi.policy import ANY, Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Explanation:
     - ``preflight_headers``: those of the preflight answer, or ``None`` when the browser
       sends no preflight;
     - ``steps``: one plain sentence per step, server side then browser side;
-    - ``verdict``: the browser's check in full (:class:`cors_wsgi.fetch.Verdict`).
+    - ``verdict``: the browser's check in full (:class:`cors_wsgi.browser.fetch.Verdict`).
 
     ``str()`` gives the text to print.
     """
@@ -88,24 +89,7 @@ def explain(
         return Explanation(False, (), None, tuple(steps), None)
     steps.append(describe_origin(chosen, origin))
 
-    preflight_head = None
-    preflight_headers = None
-    if request.preflight_needed:
-        names = request.unsafe_header_names
-        decision = chosen.decide("OPTIONS", origin, request.method, ",".join(names) or None)
-        steps.append(f"preflight (server side): {decision.reason}")
-        if _authorization_left_to_wildcard(chosen, names):
-            steps.append(f"note: {fetch.AUTHORIZATION_LENIENCY}")
-        if chosen.preflight_passthrough:
-            steps.append(
-                "preflight_passthrough is on: your application answers the preflight; "
-                "explain() assumes it answers 204 with the headers cors_wsgi adds"
-            )
-            status, header_list = 204, decision.decorate([])
-        else:
-            status, header_list = decision.preflight_response()
-        preflight_headers = tuple(header_list)
-        preflight_head = fetch.ResponseHead.create(status, header_list)
+    preflight_headers, preflight_head = _preflight(chosen, request, steps)
 
     actual_decision = chosen.decide(request.method, origin)
     steps.append(f"actual request (server side): {actual_decision.reason}")
@@ -126,11 +110,35 @@ def explain(
     return Explanation(verdict.allowed, cors_headers, preflight_headers, worded, verdict)
 
 
+def _preflight(
+    policy: Policy, request: fetch.BrowserRequest, steps: list[str]
+) -> tuple[tuple[tuple[str, str], ...] | None, fetch.ResponseHead | None]:
+    """The preflight the policy answers for ``request`` (its headers, and the head the
+    browser checks), or ``(None, None)`` when the browser sends none; notes go to ``steps``."""
+    if not request.preflight_needed:
+        return None, None
+    names = request.unsafe_header_names
+    origin = request.origin
+    decision = policy.decide("OPTIONS", origin, request.method, ",".join(names) or None)
+    steps.append(f"preflight (server side): {decision.reason}")
+    if _authorization_left_to_wildcard(policy, names):
+        steps.append(f"note: {fetch.AUTHORIZATION_LENIENCY}")
+    if policy.preflight_passthrough:
+        steps.append(
+            "preflight_passthrough is on: your application answers the preflight; "
+            "explain() assumes it answers 204 with the headers cors_wsgi adds"
+        )
+        status, header_list = 204, decision.decorate([])
+    else:
+        status, header_list = decision.preflight_response()
+    return tuple(header_list), fetch.ResponseHead.create(status, header_list)
+
+
 def _authorization_left_to_wildcard(policy: Policy, names: tuple[str, ...]) -> bool:
     """Whether the request sends Authorization that only ``allow_headers="*"`` would cover:
     the one place where stock browsers today are more lenient than cors_wsgi (R22)."""
     allowed = {name.lower() for name in policy.allow_headers}
-    return "authorization" in names and "*" in allowed and "authorization" not in allowed
+    return h.AUTHORIZATION in names and ANY in allowed and h.AUTHORIZATION not in allowed
 
 
 def describe_origin(policy: Policy, origin: str) -> str:
@@ -175,7 +183,7 @@ def _origin_shape_problem(origin: str) -> str | None:
     if origin == "null":
         return (
             "'null' is sent by sandboxed iframes, file: and data: pages and after "
-            "cross-origin redirects, and is never trusted (V3): serve the page from a real origin"
+            "cross-origin redirects, and is never trusted: serve the page from a real origin"
         )
     collector = ProblemCollector()
     parse_origin_pattern(origin, "Origin", collector)
@@ -202,7 +210,7 @@ def _mismatch(pattern: OriginPattern, origin: str) -> str | None:
         return None
     if scheme != pattern.scheme:
         return f"{scheme} is not {pattern.scheme}: the entry {pattern.text!r} has another scheme"
-    if pattern.port != "*" and port != pattern.port:
+    if pattern.port != ANY_PORT and port != pattern.port:
         wanted = f"port {pattern.port}" if pattern.port else "the default port"
         shown = f"port {port}" if port else "the default port"
         return f"{shown} is not allowed: the entry {pattern.text!r} allows {wanted} only"

@@ -1,0 +1,87 @@
+"""What ``check`` reads of a Django project: cors_wsgi's system checks, the policies per path
+and per decorated view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cors_wsgi.browser.cli.output import Report, describe_policy
+from cors_wsgi.policy import Policy
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def run_django_checks(report: Report) -> bool:
+    """Adds cors_wsgi's Django system checks to ``report``; True when none is an error."""
+    from django.core.checks import ERROR
+
+    from cors_wsgi.django.checks import check_settings
+
+    valid = True
+    for message in check_settings():
+        text = f"[{message.id}] {message.msg}"
+        if message.hint:
+            text += f" (hint: {message.hint})"
+        if message.level >= ERROR:
+            report.errors.append(text)
+            valid = False
+        else:
+            report.warnings.append(text)
+    return valid
+
+
+def describe_django(report: Report, where: str) -> None:
+    """The policies of valid CORS_* settings, per path, and of every decorated view."""
+    from cors_wsgi.django.conf import compile_settings
+
+    prefix = f"{where}: " if where else ""
+    compiled, _ = compile_settings()
+    for label, policy in compiled.scopes if compiled is not None else ():
+        report.notes.append(f"{prefix}{label}")
+        report.notes.extend("    " + line for line in describe_policy(policy))
+    try:
+        views = _django_marked_views()
+    except Exception as error:  # the URLconf is the project's; its failure is a note here
+        report.notes.append(f"{prefix}per-view policies not listed: the URLconf raised {error!r}")
+        return
+    for label, mark in views:
+        if isinstance(mark, Policy):
+            report.notes.append(f"{prefix}view {label}, @cross_origin)")
+            report.notes.extend("    " + line for line in describe_policy(mark))
+        else:
+            report.notes.append(f"{prefix}view {label}, cors_exempt): no CORS")
+
+
+def _django_marked_views() -> list[tuple[str, object]]:
+    """``(label, mark)`` for every view of ROOT_URLCONF decorated with cross_origin or
+    cors_exempt, walking included URLconfs; the label is "name (route" (closed by the
+    caller)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from cors_wsgi.django.decorators import mark_of_view
+
+    found: list[tuple[str, object]] = []
+
+    def walk(patterns: Sequence[object], route: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                mark = mark_of_view(entry.callback)
+                if mark is not None:
+                    # A class-based view's as_view() function is named "view": use the class.
+                    named = getattr(entry.callback, "view_class", entry.callback)
+                    name = getattr(named, "__name__", repr(named))
+                    found.append((f"{name} ({route}{entry.pattern}", mark))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def django_uses_cors_wsgi() -> bool:
+    from django.conf import settings
+
+    from cors_wsgi.django.checks import MIDDLEWARE_PATHS
+
+    return any(entry in MIDDLEWARE_PATHS for entry in getattr(settings, "MIDDLEWARE", ()))
