@@ -186,12 +186,13 @@ CHECKS: Final[Mapping[str, CodeEntry]] = {
 }
 
 
-def marked_views() -> list[tuple[str, ViewMark]]:
-    """``(label, mark)`` for every view of ROOT_URLCONF decorated with ``cross_origin`` or
-    ``cors_exempt``, walking included URLconfs; the label is ``"name (route)"``."""
+def marked_views() -> list[tuple[str, str, ViewMark]]:
+    """``(name, route, mark)`` for every view of ROOT_URLCONF decorated with
+    ``cross_origin`` or ``cors_exempt``, walking included URLconfs (the URLconf's own
+    errors propagate)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    found: list[tuple[str, ViewMark]] = []
+    found: list[tuple[str, str, ViewMark]] = []
 
     def walk(patterns: Sequence[object], route: str) -> None:
         for entry in patterns:
@@ -203,7 +204,7 @@ def marked_views() -> list[tuple[str, ViewMark]]:
                     # A class-based view's as_view() function is named "view": use the class.
                     named = getattr(entry.callback, "view_class", entry.callback)
                     name = getattr(named, "__name__", repr(named))
-                    found.append((f"{name} ({route}{entry.pattern})", mark))
+                    found.append((name, f"{route}{entry.pattern}", mark))
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -219,11 +220,11 @@ def _check_view_policies() -> list[CheckMessage]:
         return []
     return [
         Warning(
-            f"view {label}, cross_origin({warning.option}={warning.value!r}): "
+            f"view {name} ({route}), cross_origin({warning.option}={warning.value!r}): "
             f"{mark.vocabulary.render(warning.message)}",
             id=f"cors_wsgi.{warning.code}",
         )
-        for label, mark in views
+        for name, route, mark in views
         if isinstance(mark, Policy)
         for warning in mark.warnings
     ]

@@ -9,7 +9,7 @@ from cors_wsgi.browser.cli.output import Report, describe_policy
 from cors_wsgi.policy import Policy
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    pass
 
 
 def run_django_checks(report: Report) -> bool:
@@ -33,6 +33,7 @@ def run_django_checks(report: Report) -> bool:
 
 def describe_django(report: Report, where: str) -> None:
     """The policies of valid CORS_* settings, per path, and of every decorated view."""
+    from cors_wsgi.django.checks import marked_views
     from cors_wsgi.django.conf import compile_settings
 
     prefix = f"{where}: " if where else ""
@@ -41,42 +42,16 @@ def describe_django(report: Report, where: str) -> None:
         report.notes.append(f"{prefix}{label}")
         report.notes.extend("    " + line for line in describe_policy(policy))
     try:
-        views = _django_marked_views()
+        views = marked_views()
     except Exception as error:  # the URLconf is the project's; its failure is a note here
         report.notes.append(f"{prefix}per-view policies not listed: the URLconf raised {error!r}")
         return
-    for label, mark in views:
+    for name, route, mark in views:
         if isinstance(mark, Policy):
-            report.notes.append(f"{prefix}view {label}, @cross_origin)")
+            report.notes.append(f"{prefix}view {name} ({route}, @cross_origin)")
             report.notes.extend("    " + line for line in describe_policy(mark))
         else:
-            report.notes.append(f"{prefix}view {label}, cors_exempt): no CORS")
-
-
-def _django_marked_views() -> list[tuple[str, object]]:
-    """``(label, mark)`` for every view of ROOT_URLCONF decorated with cross_origin or
-    cors_exempt, walking included URLconfs; the label is "name (route" (closed by the
-    caller)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    from cors_wsgi.django.decorators import mark_of_view
-
-    found: list[tuple[str, object]] = []
-
-    def walk(patterns: Sequence[object], route: str) -> None:
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, route + str(entry.pattern))
-            elif isinstance(entry, URLPattern):
-                mark = mark_of_view(entry.callback)
-                if mark is not None:
-                    # A class-based view's as_view() function is named "view": use the class.
-                    named = getattr(entry.callback, "view_class", entry.callback)
-                    name = getattr(named, "__name__", repr(named))
-                    found.append((f"{name} ({route}{entry.pattern}", mark))
-
-    walk(get_resolver().url_patterns, "")
-    return found
+            report.notes.append(f"{prefix}view {name} ({route}, cors_exempt): no CORS")
 
 
 def django_uses_cors_wsgi() -> bool:
