@@ -416,3 +416,77 @@ def test_check_wsgi_flask_prints_the_warnings_of_its_policies_in_flask_cors_word
     warning = next(line for line in out.splitlines() if "[W100]" in line)
     assert "allow_headers" in warning
     assert "authorization" in warning.lower()
+
+
+DJANGO_ASGI = """
+import os
+from django.core.asgi import get_asgi_application
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+application = get_asgi_application()
+"""
+
+
+def test_check_asgi_django_with_invalid_cors_settings_reports_each_problem(
+    tmp_path: Path,
+) -> None:
+    # The same project as under --wsgi, served by Django's ASGI handler: the same report.
+    pytest.importorskip("django")
+    django_project(tmp_path, 'CORS_ALLOWED_ORIGINS = "https://example.com"\n')
+    write(tmp_path, "mysite/asgi.py", DJANGO_ASGI)
+    completed = as_console_script(tmp_path, "check", "--asgi", "mysite.asgi:application")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    assert "Traceback" not in output
+    errors = [line for line in completed.stdout.splitlines() if line.startswith("error ")]
+    assert len(errors) == 1, output
+    assert "CORS_ALLOWED_ORIGINS" in errors[0]
+    assert "['https://example.com']" in errors[0]  # the list to write
+
+
+def test_check_asgi_django_with_valid_settings_lists_its_policy(tmp_path: Path) -> None:
+    pytest.importorskip("django")
+    django_project(tmp_path, 'CORS_ALLOWED_ORIGINS = ["https://app.example.com"]\n')
+    write(tmp_path, "mysite/asgi.py", DJANGO_ASGI)
+    completed = as_console_script(tmp_path, "check", "--asgi", "mysite.asgi:application")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "a Django project; checking its settings" in completed.stdout
+    assert "https://app.example.com" in completed.stdout
+    assert "no cors_wsgi layer found" not in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("source", "flag", "expected"),
+    [
+        ("app = None\n", "--wsgi", "is not a WSGI application (it is NoneType)"),
+        (
+            "from fastapi import FastAPI\napp = FastAPI()\n",
+            "--wsgi",
+            "is an ASGI application; check it with: cors-wsgi check --asgi",
+        ),
+        (
+            "from flask import Flask\napp = Flask(__name__)\n",
+            "--asgi",
+            "is not an ASGI application (a WSGI one?); check it with: cors-wsgi check --wsgi",
+        ),
+    ],
+)
+def test_check_names_the_right_flag_for_the_wrong_kind_of_app(
+    app_dir: Path, capsys: pytest.CaptureFixture[str], source: str, flag: str, expected: str
+) -> None:
+    pytest.importorskip("fastapi")
+    pytest.importorskip("flask")
+    write(app_dir, "cli_factory_kind.py", source)
+    status, out, _ = run(capsys, "check", flag, "cli_factory_kind:app", "--color", "never")
+    assert status == 1, out
+    assert expected in out
+    assert "valid" not in out.splitlines()[-1]
+
+
+def test_check_an_async_factory_is_a_load_failure_without_a_warning(
+    app_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(app_dir, "cli_factory_async.py", "async def create_app():\n    return None\n")
+    status, _, err = run(capsys, "check", "--asgi", "cli_factory_async:create_app()")
+    assert status == 2
+    assert "create_app() is an async function" in err
+    assert err.count("\n") == 1

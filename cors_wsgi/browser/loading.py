@@ -164,7 +164,7 @@ def load(text: str) -> object:
         if not callable(found):
             raise LoadFailure(f"cannot call {text}: {target.attribute} is not a function")
         try:
-            return found(*call[0], **call[1])
+            made = found(*call[0], **call[1])
         except Exception as error:
             if _is_configuration_error(error):
                 raise
@@ -172,3 +172,10 @@ def load(text: str) -> object:
                 f"cannot load {text}: the factory {target.attribute}() raised "
                 f"{type(error).__name__}: {_one_line(error)}"
             ) from error
+        if inspect.iscoroutine(made):
+            made.close()  # never awaited: closed, so no "never awaited" warning either
+            raise LoadFailure(
+                f"cannot load {text}: {target.attribute}() is an async function; name a "
+                "factory that returns the application, or the application itself"
+            )
+        return made

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
-from typing import Any
+from typing import Any, Final
 
 from cors_wsgi.browser.cli.django_settings import (
     describe_django,
     django_uses_cors_wsgi,
     run_django_checks,
 )
-from cors_wsgi.browser.cli.output import Report, describe_policy, note_policy
+from cors_wsgi.browser.cli.output import Report, note_policy
 from cors_wsgi.browser.loading import FACTORY_NAMES, LoadFailure, load, parse_target
 from cors_wsgi.errors import ConfigError
 from cors_wsgi.wsgi import CORSMiddleware
@@ -119,15 +120,20 @@ def _no_layer_advice(path: str, layers: list[tuple[str, object]]) -> str:
     return f"{found}; wrap it: CORSMiddleware(app, allow_origins=[...])"
 
 
-def _import_app(path: str, report: Report) -> object | None:
-    """The application ``path`` names, or ``None`` when importing it raised a CORS
-    configuration error (then in ``report``); other failures raise LoadFailure."""
+# What _import_app returns when importing raised a CORS configuration error (then in the
+# report); None is an object a module may really name.
+_NOT_LOADED: Final = object()
+
+
+def _import_app(path: str, report: Report) -> object:
+    """The application ``path`` names, or :data:`_NOT_LOADED` when importing it raised a
+    CORS configuration error (then in ``report``); other failures raise LoadFailure."""
     try:
         return _load_object(path)
     except ConfigError as error:
         report.add_problems(error.errors)
         report.notes.append(f"importing {path} raised ConfigError: its CORS configuration")
-        return None
+        return _NOT_LOADED
     except LoadFailure:
         raise
     except Exception as error:  # loading.load lets only Django's ImproperlyConfigured by
@@ -145,23 +151,42 @@ def _import_app(path: str, report: Report) -> object | None:
         # ImproperlyConfigured for invalid CORS_* settings): the system checks just listed
         # each problem, under its setting's name.
         report.notes.append(f"importing {path}: Django refused its CORS settings")
-        return None
+        return _NOT_LOADED
 
 
-def _describe_middleware(where: str, layer: CORSMiddleware, report: Report) -> None:
+def _describe_middleware(where: str, layer: Any, report: Report) -> None:
+    """The policies of a WSGI or ASGI CORSMiddleware, with their warnings."""
     policies = (
         [("", layer.policy)]
         if layer.policy is not None
-        else [(f" {key!r}", p) for key, p in layer.paths.entries]  # type: ignore[union-attr]
+        else [(f" {key!r}", p) for key, p in layer.paths.entries]
     )
     for key, policy in policies:
         note_policy(report, f"{where}: CORSMiddleware{key}", policy)
 
 
+def _is_asgi_app(app: object) -> bool:
+    """An ASGI 3 application: a coroutine function, or an object whose ``__call__`` is one."""
+    if inspect.isfunction(app) or inspect.ismethod(app):
+        return inspect.iscoroutinefunction(app)
+    return callable(app) and inspect.iscoroutinefunction(type(app).__call__)
+
+
 def check_wsgi(path: str, report: Report) -> str:
     subject = f"the WSGI application {path}"
     app = _import_app(path, report)
-    if app is None:
+    if app is _NOT_LOADED:
+        return subject
+    if _is_asgi_app(app):
+        report.errors.append(
+            f"{path} is an ASGI application; check it with: cors-wsgi check --asgi {path}"
+        )
+        return subject
+    if not callable(app):
+        report.errors.append(
+            f"{path} is not a WSGI application (it is {type(app).__name__}): name the "
+            "application object, e.g. mysite.wsgi:application or app:app"
+        )
         return subject
     layers = _cors_layers(app)
     count = 0  # CORS layers found: more than one stack Access-Control-Allow-Origin lines
@@ -199,17 +224,26 @@ def check_asgi(path: str, report: Report) -> str:
     from cors_wsgi.asgi import CORSMiddleware as ASGIMiddleware
 
     subject = f"the ASGI application {path}"
-    try:
-        app = _load_object(path)  # module:app, module:create_app or module:create_app()
-    except ConfigError as error:
-        report.add_problems(error.errors)
-        report.notes.append(f"loading {path} raised ConfigError: its CORS configuration")
+    app = _import_app(path, report)  # module:app, module:create_app or module:create_app()
+    if app is _NOT_LOADED:
+        return subject
+    if _is_flask_app(app) or (callable(app) and not _is_asgi_app(app)):
+        report.errors.append(
+            f"{path} is not an ASGI application (a WSGI one?); check it with: "
+            f"cors-wsgi check --wsgi {path}"
+        )
         return subject
     found: list[tuple[str, Any]] = []
     other_cors = []
+    django_cors = False
     for where, layer in _cors_layers(app):
         if isinstance(layer, ASGIMiddleware):
             found.append((where, layer))
+        elif _is_django_handler(layer):  # get_asgi_application(): the settings say
+            report.notes.append(f"{where}: a Django project; checking its settings")
+            django_cors = django_uses_cors_wsgi()
+            if run_django_checks(report) and django_cors:
+                describe_django(report, where)
         for index, entry in enumerate(getattr(layer, "user_middleware", None) or ()):
             cls, args, kwargs = entry
             if cls is ASGIMiddleware:
@@ -223,24 +257,18 @@ def check_asgi(path: str, report: Report) -> str:
             elif getattr(cls, "__name__", "") == "CORSMiddleware":
                 other_cors.append(f"{cls.__module__}.CORSMiddleware")
     for where, layer in found:
-        if layer is None:
-            continue
-        policies = (
-            [("", layer.policy)]
-            if layer.policy is not None
-            else [(f" {key!r}", p) for key, p in layer.paths.entries]
-        )
-        for key, policy in policies:
-            report.notes.append(f"{where}: CORSMiddleware{key}")
-            report.notes.extend("    " + line for line in describe_policy(policy))
-    if len(found) + len(other_cors) > 1:
+        if layer is not None:
+            _describe_middleware(where, layer, report)
+    layers = ["cors_wsgi.asgi.CORSMiddleware"] * len(found) + other_cors
+    if django_cors:
+        layers.append("cors_wsgi.django.CorsMiddleware")
+    if len(layers) > 1:
         report.errors.append(
-            f"{len(found) + len(other_cors)} CORS layers are stacked "
-            f"({', '.join(['cors_wsgi.asgi.CORSMiddleware'] * len(found) + other_cors)}); "
+            f"{len(layers)} CORS layers are stacked ({', '.join(layers)}); "
             "two Access-Control-Allow-Origin lines make browsers refuse every response: keep "
             "cors_wsgi's and remove the other"
         )
-    elif not found:
+    elif not layers:
         report.warnings.append(
             f"no cors_wsgi layer found in {path}; add one: "
             "app.add_middleware(CORSMiddleware, allow_origins=[...]) with "
