@@ -54,7 +54,14 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
 # The Flask classes are documented by Flask under these names (not flask.app.Flask).
-autodoc_type_aliases = {"Flask": "flask.Flask", "Blueprint": "flask.Blueprint"}
+# explain() names the ASGI middleware by an alias of its own, and Decision the Vocabulary
+# it imports only for type checking.
+autodoc_type_aliases = {
+    "Flask": "flask.Flask",
+    "Blueprint": "flask.Blueprint",
+    "ASGIMiddleware": "cors_wsgi.asgi.CORSMiddleware",
+    "Vocabulary": "cors_wsgi.errors.Vocabulary",
+}
 autodoc_default_options = {"members": True, "undoc-members": False}
 
 html_theme = "furo"
