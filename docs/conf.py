@@ -54,14 +54,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
 # The Flask classes are documented by Flask under these names (not flask.app.Flask).
-# explain() names the ASGI middleware by an alias of its own, and Decision the Vocabulary
-# it imports only for type checking.
-autodoc_type_aliases = {
-    "Flask": "flask.Flask",
-    "Blueprint": "flask.Blueprint",
-    "ASGIMiddleware": "cors_wsgi.asgi.CORSMiddleware",
-    "Vocabulary": "cors_wsgi.errors.Vocabulary",
-}
+autodoc_type_aliases = {"Flask": "flask.Flask", "Blueprint": "flask.Blueprint"}
 autodoc_default_options = {"members": True, "undoc-members": False}
 
 html_theme = "furo"
@@ -145,5 +138,33 @@ def _flask_names(app: object, env: object, node: object, contnode: object) -> ob
     return None
 
 
+# Names that annotations spell in short (imported only for type checking, or under another
+# name), and the documented object each one is.
+SHORT_NAMES = {
+    "ASGIMiddleware": "cors_wsgi.asgi.CORSMiddleware",
+    "ASGIApp": "cors_wsgi.asgi.ASGIApp",
+    "Vocabulary": "cors_wsgi.errors.Vocabulary",
+    "cors_wsgi.policy.Vocabulary": "cors_wsgi.errors.Vocabulary",
+}
+
+
+def _short_names(app: object, env: object, node: object, contnode: object) -> object:
+    """Resolve SHORT_NAMES to their entries of the API reference."""
+    target = node.get("reftarget")  # type: ignore[attr-defined]
+    if node.get("refdomain") != "py" or target not in SHORT_NAMES:  # type: ignore[attr-defined]
+        return None
+    domain = env.get_domain("py")  # type: ignore[attr-defined]
+    return domain.resolve_xref(  # type: ignore[no-any-return]
+        env,
+        node["refdoc"],  # type: ignore[index]
+        app.builder,  # type: ignore[attr-defined]
+        "obj",
+        SHORT_NAMES[target],
+        node,
+        contnode,
+    )
+
+
 def setup(app: object) -> None:
     app.connect("missing-reference", _flask_names, priority=400)  # type: ignore[attr-defined]
+    app.connect("missing-reference", _short_names, priority=400)  # type: ignore[attr-defined]
