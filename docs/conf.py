@@ -19,6 +19,11 @@ import os
 import sys
 from pathlib import Path
 
+from docutils.nodes import Element
+from sphinx.addnodes import pending_xref
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # The checkout (cors_wsgi, and docs._ext for the extensions), and the modules examples name.
@@ -148,21 +153,18 @@ SHORT_NAMES = {
 }
 
 
-def _short_names(app: object, env: object, node: object, contnode: object) -> object:
+def _short_names(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: Element
+) -> Element | None:
     """Resolve SHORT_NAMES to their entries of the API reference."""
-    target = node.get("reftarget")  # type: ignore[attr-defined]
-    if node.get("refdomain") != "py" or target not in SHORT_NAMES:  # type: ignore[attr-defined]
+    target = node.get("reftarget")
+    if node.get("refdomain") != "py" or target not in SHORT_NAMES:
         return None
-    domain = env.get_domain("py")  # type: ignore[attr-defined]
-    return domain.resolve_xref(  # type: ignore[no-any-return]
-        env,
-        node["refdoc"],  # type: ignore[index]
-        app.builder,  # type: ignore[attr-defined]
-        "obj",
-        SHORT_NAMES[target],
-        node,
-        contnode,
+    domain = env.get_domain("py")
+    resolved: Element | None = domain.resolve_xref(
+        env, node["refdoc"], app.builder, "obj", SHORT_NAMES[target], node, contnode
     )
+    return resolved
 
 
 def setup(app: object) -> None:
