@@ -279,8 +279,10 @@ CATALOGUE: Final[Mapping[str, CodeEntry]] = {
     Code.ORIGIN_WITH_BAD_HOST: CodeEntry(
         "An origin with an invalid host",
         "A host that browsers never send in that form: Unicode instead of Punycode, a "
-        "shortened IPv4 address such as ``127.1``, an uncompressed IPv6 address, or "
-        "characters that cannot appear in a host name.",
+        "shortened IPv4 address such as ``127.1``, an uncompressed IPv6 address, "
+        "characters that cannot appear in a host name, or a trailing dot "
+        "(``https://*.github.io.``), which makes another origin (the name without it is "
+        "checked too).",
         "Write the host in the canonical form the message shows.",
         "Policy(allow_origins=['https://bücher.example'])",
     ),
@@ -296,8 +298,9 @@ CATALOGUE: Final[Mapping[str, CodeEntry]] = {
     Code.INSECURE_ORIGIN_WITH_CREDENTIALS: CodeEntry(
         "A plain-http origin with credentials",
         "An ``http://`` origin other than localhost or a loopback address, together with "
-        "``allow_credentials=True``. Anyone on the network path can inject script into "
-        "that page and use your users' credentials.",
+        "``allow_credentials=True``, also as a regular expression that accepts one "
+        "(``https?://app\\.example\\.com``). Anyone on the network path can inject script "
+        "into that page and use your users' credentials.",
         "Serve the page over https and list its ``https://`` origin.",
         "Policy(allow_origins=['http://app.example.com'], allow_credentials=True)",
     ),
@@ -390,7 +393,8 @@ CATALOGUE: Final[Mapping[str, CodeEntry]] = {
     ),
     Code.BAD_PREFLIGHT_STATUS: CodeEntry(
         "A preflight status other than 204 or 200",
-        "``preflight_status`` set to any other value.",
+        "``preflight_status`` set to any other value, ``200.0`` and ``True`` included: "
+        "a status that is not an int would break every preflight at run time.",
         "Use 204 (the default) or 200 for old clients that refuse 204.",
         "Policy(preflight_status=201)",
     ),
@@ -411,8 +415,13 @@ CATALOGUE: Final[Mapping[str, CodeEntry]] = {
     Code.REGEX_MATCHES_ANY_ORIGIN: CodeEntry(
         "A regular expression that matches any origin",
         "An origin regular expression that accepts ``https://attacker.invalid``, "
-        "``http://attacker.invalid`` or ``null``, such as ``.*``: it trusts every site.",
-        "Anchor the pattern to your domain, or use ``allow_origins='*'`` for public data.",
+        "``http://attacker.invalid`` or ``null``, such as ``.*``: it trusts every site. "
+        "With credentials also one that accepts an origin an attacker can get: their own "
+        "site (``https://.*\\.com``), your domain with a prefix glued on "
+        "(``https://.*example\\.com`` accepts ``https://attackerexample.com``) or a name "
+        "under their domain (``https://example\\.com.*``).",
+        "Anchor every part of the host to your domain, or use ``allow_origins='*'`` for "
+        "public data.",
         "Policy(allow_origin_regex=r'https://.*')",
     ),
     Code.CONFLICTING_OPTIONS: CodeEntry(

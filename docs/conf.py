@@ -19,6 +19,11 @@ import os
 import sys
 from pathlib import Path
 
+from docutils.nodes import Element
+from sphinx.addnodes import pending_xref
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # The checkout (cors_wsgi, and docs._ext for the extensions), and the modules examples name.
@@ -138,5 +143,30 @@ def _flask_names(app: object, env: object, node: object, contnode: object) -> ob
     return None
 
 
+# Names that annotations spell in short (imported only for type checking, or under another
+# name), and the documented object each one is.
+SHORT_NAMES = {
+    "ASGIMiddleware": "cors_wsgi.asgi.CORSMiddleware",
+    "ASGIApp": "cors_wsgi.asgi.ASGIApp",
+    "Vocabulary": "cors_wsgi.errors.Vocabulary",
+    "cors_wsgi.policy.Vocabulary": "cors_wsgi.errors.Vocabulary",
+}
+
+
+def _short_names(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: Element
+) -> Element | None:
+    """Resolve SHORT_NAMES to their entries of the API reference."""
+    target = node.get("reftarget")
+    if node.get("refdomain") != "py" or target not in SHORT_NAMES:
+        return None
+    domain = env.get_domain("py")
+    resolved: Element | None = domain.resolve_xref(
+        env, node["refdoc"], app.builder, "obj", SHORT_NAMES[target], node, contnode
+    )
+    return resolved
+
+
 def setup(app: object) -> None:
     app.connect("missing-reference", _flask_names, priority=400)  # type: ignore[attr-defined]
+    app.connect("missing-reference", _short_names, priority=400)  # type: ignore[attr-defined]

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 from docs._ext.option_reference import (
+    ASGI_WRONG,
     FLASK_WRONG,
     MIDDLEWARE_WRONG,
     WSGI_WRONG,
+    asgi_problems,
     flask_problems,
     missing_options,
     wsgi_problems,
@@ -29,4 +31,10 @@ def test_each_wrong_wsgi_value_is_reported_under_its_keyword(option: str) -> Non
 @pytest.mark.parametrize("option", list(FLASK_WRONG))
 def test_each_wrong_flask_value_is_reported_under_its_option(option: str) -> None:
     problems = flask_problems(option)
+    assert [problem.option for problem in problems] == [option]
+
+
+@pytest.mark.parametrize("option", [*WSGI_WRONG, *MIDDLEWARE_WRONG, *ASGI_WRONG])
+def test_each_wrong_asgi_value_is_reported_under_its_keyword(option: str) -> None:
+    problems = asgi_problems(option)
     assert [problem.option for problem in problems] == [option]

@@ -1,6 +1,6 @@
 """Faults, each with its expected result, mostly over real sockets to real WSGI servers.
 
-What is promised (README, "When the application raises"; CORSMiddleware's docstring):
+What is promised (docs/wsgi.md, "When the application raises"; CORSMiddleware's docstring):
 
 - an exception from the application propagates unchanged; the server's own 500 then carries
   no CORS headers, and an error-handling middleware *inside* CORSMiddleware gets them;
@@ -175,7 +175,7 @@ def test_app_raising_gets_the_servers_500_without_cors(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Expected: the exception propagates unchanged (nothing swallowed), the server answers
-    # its own 500, which carries no CORS headers (README), and the server keeps serving.
+    # its own 500, which carries no CORS headers (docs/wsgi.md), and the server keeps serving.
     server = start(server_name, CORSMiddleware(app, **POLICY))
     reply = exchange(server.address, request_bytes("GET", "/boom", f"Origin: {APP_ORIGIN}"))
     assert reply.status == 500
@@ -188,7 +188,7 @@ def test_app_raising_gets_the_servers_500_without_cors(
 def test_app_raising_inside_an_error_middleware_gets_a_500_with_cors(
     start: Callable[[str, WSGIApplication], Running],
 ) -> None:
-    # Expected: the README's recipe, an error-handling middleware inside CORSMiddleware,
+    # Expected: the recipe of docs/wsgi.md, an error-handling middleware inside CORSMiddleware,
     # turns the exception into a 500 that the page can read (R29).
     def error_pages(app: WSGIApplication) -> WSGIApplication:
         def handled(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

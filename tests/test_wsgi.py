@@ -381,7 +381,7 @@ def test_exc_info_replaces_headers_and_keeps_cors() -> None:
 
 
 def test_an_exception_from_the_app_propagates_unchanged() -> None:
-    # Decision (README, "When the application raises"): the server's own error handling,
+    # Decision (docs/wsgi.md, "When the application raises"): the server's own error handling,
     # logging and debuggers keep working; nothing is swallowed.
     def broken(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         raise LookupError("from the app")

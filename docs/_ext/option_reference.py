@@ -1,6 +1,6 @@
 """What a wrong value of each option reports, in each adapter's own names, from real runs.
 
-Each configuration reference page (wsgi.md, django.md, flask.md) holds a marker line
+Each configuration reference page (wsgi.md, asgi.md, django.md, flask.md) holds a marker line
 ``% generated: wrong values of <adapter>``; this extension replaces it with one item per
 option: a wrong value and the message the adapter gives for it, produced while the site is
 built. :func:`missing_options` lists the options an adapter reads that have no wrong value
@@ -37,6 +37,10 @@ WSGI_WRONG: Final[Mapping[str, Any]] = {
 MIDDLEWARE_WRONG: Final[Mapping[str, Any]] = {
     "paths": {"api/": {"allow_origins": "*"}},
     "policy": "https://app.example.com",
+}
+# The keywords the ASGI middleware takes besides the WSGI middleware's.
+ASGI_WRONG: Final[Mapping[str, Any]] = {
+    "check_websocket_origin": "yes",
 }
 DJANGO_WRONG: Final[Mapping[str, Any]] = {
     "CORS_ALLOWED_ORIGINS": ["app.example.com"],
@@ -90,6 +94,14 @@ def wsgi_problems(option: str) -> tuple[ConfigProblem, ...]:
     return _problems(lambda: CORSMiddleware(_bare_app, **{option: value}))
 
 
+def asgi_problems(option: str) -> tuple[ConfigProblem, ...]:
+    """What the ASGI ``CORSMiddleware(app, option=<wrong value>)`` raises, outside a loop."""
+    from cors_wsgi.asgi import CORSMiddleware as ASGIMiddleware
+
+    value = {**WSGI_WRONG, **MIDDLEWARE_WRONG, **ASGI_WRONG}[option]
+    return _problems(lambda: ASGIMiddleware(_bare_asgi_app, **{option: value}))
+
+
 def django_problems(setting: str) -> list[str]:
     """What the system checks report for ``setting = <wrong value>`` (and nothing else)."""
     from django.conf import settings
@@ -118,6 +130,20 @@ def _bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> li
     return []
 
 
+async def _bare_asgi_app(scope: Any, receive: Any, send: Any) -> None:
+    raise AssertionError("a misconfigured middleware never calls the application")
+
+
+def _asgi_own_keywords() -> list[str]:
+    """The keyword-only parameters of the ASGI middleware (the policy's come as **options)."""
+    import inspect
+
+    from cors_wsgi.asgi import CORSMiddleware as ASGIMiddleware
+
+    parameters = inspect.signature(ASGIMiddleware.__init__).parameters.values()
+    return [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
 def missing_options() -> list[str]:
     """The options an adapter reads that have no wrong value above, in words."""
     from cors_wsgi.django.conf import ALIASES, KNOWN_SETTINGS
@@ -129,6 +155,7 @@ def missing_options() -> list[str]:
         ("WSGI_WRONG", OPTION_NAMES, WSGI_WRONG),
         ("DJANGO_WRONG", sorted(set(KNOWN_SETTINGS) - set(ALIASES)), DJANGO_WRONG),
         ("FLASK_WRONG", FLASK_OPTIONS, FLASK_WRONG),
+        ("ASGI_WRONG", _asgi_own_keywords(), {**MIDDLEWARE_WRONG, **ASGI_WRONG}),
     ]
     return [
         f"{table} in {where} has no wrong value for {name!r}: add `{name!r}: <a wrong "
@@ -158,6 +185,10 @@ def wrong_values_markdown(adapter: str) -> str:
         for option in [*WSGI_WRONG, *MIDDLEWARE_WRONG]:
             value = {**WSGI_WRONG, **MIDDLEWARE_WRONG}[option]
             items.append(_item(f"{option}={value!r}", [str(p) for p in wsgi_problems(option)]))
+    elif adapter == "asgi":
+        for option in [*WSGI_WRONG, *MIDDLEWARE_WRONG, *ASGI_WRONG]:
+            value = {**WSGI_WRONG, **MIDDLEWARE_WRONG, **ASGI_WRONG}[option]
+            items.append(_item(f"{option}={value!r}", [str(p) for p in asgi_problems(option)]))
     elif adapter == "django":
         for setting, value in DJANGO_WRONG.items():
             items.append(_item(f"{setting} = {value!r}", django_problems(setting)))

@@ -472,7 +472,7 @@ def test_exception_in_the_app_reaches_the_page_as_documented(
     site: ExampleSite, listed_page: PageProbe, tag: str, explain_refusal: Explain
 ) -> None:
     """When the application raises, the plain WSGI page sees only a TypeError (the
-    middleware propagates the exception; see the README, "When the application raises")."""
+    middleware propagates the exception; see docs/wsgi.md, "When the application raises")."""
     result = listed_page.run("app-raises", tag)
 
     if APP_EXCEPTION_READABLE[site.example]:

@@ -266,7 +266,7 @@ def test_demo_refuses_an_unknown_example(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_demo_prints_its_urls_serves_them_and_stops_on_ctrl_c() -> None:
-    """The README's first command, minus the pip install: ``python3 -m example_projects.demo``."""
+    """The README's demo command, minus the pip install: ``python3 -m example_projects.demo``."""
     repo_root = Path(__file__).resolve().parents[2]
     demo = subprocess.Popen(
         [sys.executable, "-m", "example_projects.demo", "plain", "--quiet"],

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import ModuleType
 
-# The benchmark compares with flask-cors; tox must install it (see the Flask README section).
+# The benchmark compares with flask-cors; tox must install it (see docs/contributing/tests.md).
 pytest.importorskip("flask_cors", reason="the benchmark needs flask-cors to compare with")
 
 FLASK_MINIMAL = [
