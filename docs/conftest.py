@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sybil import Document, Example, Region, Sybil
 from sybil.parsers.myst import (
     ClearNamespaceParser,
@@ -177,3 +178,32 @@ pytest_collect_file = Sybil(
     path=str(DOCS),
     setup=_setup,
 ).pytest()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run each page's examples together, in the order the page gives them.
+
+    A page is read top to bottom: later examples use the names earlier ones defined, in a
+    namespace that lives while the page's examples run. pytest-randomly shuffles items
+    across files; here each page's items are put back together and in document order (the
+    pages themselves keep their random order), where the first of them stood.
+    """
+    pages: dict[str, list[pytest.Item]] = {}
+    first = None
+    for index, item in enumerate(items):
+        example = getattr(item, "example", None)
+        if example is not None and str(example.path).startswith(str(DOCS)):
+            pages.setdefault(str(example.path), []).append(item)
+            first = index if first is None else first
+    if first is None:
+        return
+    grouped = [
+        item
+        for page in pages.values()
+        for item in sorted(page, key=lambda item: item.example.start)  # type: ignore[attr-defined]
+    ]
+    chosen = set(map(id, grouped))
+    rest = [item for item in items if id(item) not in chosen]
+    before = sum(1 for item in items[:first] if id(item) not in chosen)
+    items[:] = [*rest[:before], *grouped, *rest[before:]]
