@@ -31,7 +31,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import cors_wsgi
-from cors_wsgi.errors import ConfigError, ConfigProblem, ProblemCollector, Vocabulary
+from cors_wsgi.core.errors import ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.core.origins import parse_origin_pattern
+from cors_wsgi.core.policy import Policy
+from cors_wsgi.core.vocabulary import Vocabulary
 from cors_wsgi.fetch import parse_header_argument
 from cors_wsgi.loading import (
     FACTORY_NAMES,
@@ -40,8 +43,6 @@ from cors_wsgi.loading import (
     load,
     parse_target,
 )
-from cors_wsgi.origins import parse_origin_pattern
-from cors_wsgi.policy import Policy
 from cors_wsgi.probe import NetworkError, Probe, ProbeSettings, url_problem
 from cors_wsgi.wsgi import CORSMiddleware
 

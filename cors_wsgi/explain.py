@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cors_wsgi import fetch
-from cors_wsgi.errors import ProblemCollector
-from cors_wsgi.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.errors import ProblemCollector
+from cors_wsgi.core.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
 if TYPE_CHECKING:

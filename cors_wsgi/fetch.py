@@ -36,8 +36,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cors_wsgi import headers as h
-from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.methods import (
+    FORBIDDEN_METHODS,
+    SAFELISTED_METHODS,
+    is_token,
+    normalize_method,
+)
 
 __all__ = [
     "ALLOW_CREDENTIALS",

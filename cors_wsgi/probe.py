@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 import cors_wsgi
+from cors_wsgi.core.policy import (
+    logger as refusal_logger,  # every adapter's refusals, with reasons
+)
 from cors_wsgi.fetch import BrowserRequest, ResponseHead, Verdict, check, parse_header_argument
-from cors_wsgi.policy import logger as refusal_logger  # every adapter's refusals, with reasons
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from wsgiref.util import setup_testing_defaults
 
-from cors_wsgi import headers as h
+from cors_wsgi.core import headers as h
 from cors_wsgi.fetch import (
     BrowserRequest,
     HeaderInput,

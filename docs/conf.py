@@ -100,13 +100,13 @@ nitpick_ignore = [
         "WSGIApplication",
         "GetResponse",
         "AsyncGetResponse",
-        "cors_wsgi.origins.OriginPattern",
+        "cors_wsgi.core.origins.OriginPattern",
     )
 ] + [
     # Adapter-facing names that the core's docstrings mention, documented in
     # contributing/core-api rather than in the users' API reference.
     ("py:func", "make_decision"),
-    ("py:data", "cors_wsgi.headers.OWNED_RESPONSE_HEADERS"),
+    ("py:data", "cors_wsgi.core.headers.OWNED_RESPONSE_HEADERS"),
 ]
 nitpick_ignore_regex: list[tuple[str, str]] = []
 _missing = []

@@ -9,8 +9,13 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigError, Policy
-from cors_wsgi.errors import Code, ProblemCollector
-from cors_wsgi.origins import OriginMatcher, OriginPattern, combine_regexes, parse_origin_pattern
+from cors_wsgi.core.errors import Code, ProblemCollector
+from cors_wsgi.core.origins import (
+    OriginMatcher,
+    OriginPattern,
+    combine_regexes,
+    parse_origin_pattern,
+)
 
 
 def problems_for(entry: object) -> list[str]:

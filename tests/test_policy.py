@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigError, Policy
-from cors_wsgi.errors import Code
-from cors_wsgi.policy import is_preflight
+from cors_wsgi.core.errors import Code
+from cors_wsgi.core.policy import is_preflight
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"

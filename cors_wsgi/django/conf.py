@@ -20,10 +20,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
+from cors_wsgi.core.vocabulary import Vocabulary
 from cors_wsgi.django.defaults import default_headers, default_methods
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import ANY, Policy
 
 __all__ = [
     "ALIASES",

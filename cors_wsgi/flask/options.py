@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
+from cors_wsgi.core.vocabulary import Vocabulary
 
 __all__ = [
     "CONFIG_PREFIX",
@@ -106,7 +108,6 @@ _CONFIG_KEYS: Mapping[str, str] = {CONFIG_PREFIX + name.upper(): name for name i
 # string holding one is refused: read literally it would silently stop matching.
 _REGEX_CHARACTERS = frozenset("*\\]?$^[()|")
 _ALL_PATHS = "/"
-_ANY = "*"
 
 # flask-cors option -> Policy keyword, where the value only changes name.
 _RENAMED: Mapping[str, str] = {
@@ -160,7 +161,8 @@ _REFUSED_FALSE: Mapping[str, str] = {
     "vary_header": (
         "cors_wsgi always merges the right Vary names into the response's Vary header; "
         "leaving them out lets caches and CDNs serve one origin's CORS headers to another "
-        "(V12, R30). Remove this option"
+        # V12, R30
+        ". Remove this option"
     ),
     "intercept_exceptions": (
         "cors_wsgi always adds CORS headers to error responses (abort(), errorhandler "
@@ -320,7 +322,7 @@ def _resource_path(key: object, label: str, problems: list[ConfigProblem]) -> Re
             )
         )
         return None
-    if key in (_ANY, "/*"):
+    if key in (ANY, "/*"):
         return _ALL_PATHS
     prefix = key.removesuffix("/*")
     if _REGEX_CHARACTERS.intersection(prefix):
@@ -455,7 +457,7 @@ def _translate_origins(
     labels["allow_origin_func"] = option.label
     value = option.value
     if isinstance(value, str):
-        keywords["allow_origins"] = value if value == _ANY else (value,)
+        keywords["allow_origins"] = value if value == ANY else (value,)
     elif isinstance(value, re.Pattern):
         keywords["allow_origin_regex"] = (value,)
     elif callable(value):

@@ -25,7 +25,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cors_wsgi.errors import Code, ProblemCollector
+from cors_wsgi.core.errors import Code, ProblemCollector
+from cors_wsgi.core.headers import ANY
 
 __all__ = [
     "ANY_ORIGIN",
@@ -37,8 +38,8 @@ __all__ = [
 
 logger = logging.getLogger("cors_wsgi")
 
-ANY_ORIGIN = "*"
-ANY_PORT = "*"
+ANY_ORIGIN = ANY  # the allow-list that admits every origin
+ANY_PORT = ANY  # a pattern's port that admits every port
 _WILDCARD_LABEL = "*."
 
 # No serialized origin is longer than this (scheme, "://", a 253-byte host, a port): a longer
@@ -184,7 +185,8 @@ def parse_origin_pattern(
             option,
             text,
             "'null' is the origin of sandboxed iframes, data: and file: documents and "
-            "redirected requests, which any attacker can produce (V3); remove it, and serve "
+            # V3
+            "redirected requests, which any attacker can produce; remove it, and serve "
             "such pages from a real origin",
         )
         return None
@@ -224,7 +226,8 @@ def parse_origin_pattern(
             option,
             text,
             f"{scheme}: documents have an opaque origin and browsers send 'null' for them, "
-            "which must never be trusted (V3); serve the page from an http(s) origin",
+            # V3
+            "which must never be trusted; serve the page from an http(s) origin",
         )
         return None
     if not _SCHEME.fullmatch(scheme):
@@ -237,7 +240,8 @@ def parse_origin_pattern(
             Code.ORIGIN_NOT_LOWERCASE if scheme.lower() != scheme else Code.ORIGIN_WITHOUT_SCHEME,
             option,
             text,
-            f"browsers send the scheme in lowercase ASCII (R36); {fix}",
+            # R36
+            f"browsers send the scheme in lowercase ASCII; {fix}",
         )
         return None
     cut = min((rest.find(c) for c in "/?#" if c in rest), default=-1)
@@ -246,7 +250,8 @@ def parse_origin_pattern(
             Code.ORIGIN_WITH_PATH,
             option,
             text,
-            "an origin has no path, trailing slash, query or fragment (R36); write "
+            # R36
+            "an origin has no path, trailing slash, query or fragment; write "
             f"{_suggested(scheme, rest[:cut])!r}",
         )
         return None
@@ -264,7 +269,8 @@ def parse_origin_pattern(
             Code.ORIGIN_NOT_LOWERCASE,
             option,
             text,
-            "browsers send host names in lowercase and matching is exact (R36, R42); write "
+            # R36, R42
+            "browsers send host names in lowercase and matching is exact; write "
             f"{_suggested(scheme, rest.lower())!r}",
         )
         return None
@@ -288,7 +294,8 @@ def parse_origin_pattern(
             Code.ORIGIN_WITH_DEFAULT_PORT,
             option,
             text,
-            f"browsers omit the default port {port} of {scheme} (R37), so this never matches; "
+            # R37
+            f"browsers omit the default port {port} of {scheme}, so this never matches; "
             f"write {_suggested(scheme, host)!r}",
         )
         return None
@@ -333,7 +340,8 @@ def parse_origin_pattern(
             Code.WILDCARD_OVER_PUBLIC_SUFFIX,
             option,
             text,
-            f"anybody can register a name under '{base}' (a public suffix, V11), so this "
+            # V11
+            f"anybody can register a name under '{base}' (a public suffix), so this "
             "trusts strangers; list your own domain, e.g. 'https://*.yourapp.example.com', "
             "or name the exact sites",
         )
@@ -376,22 +384,27 @@ def _host_problem(host: str) -> str | None:
         try:
             ascii_host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            return "browsers send international names in Punycode (R38); convert this host"
-        return f"browsers send international names in Punycode (R38); write '{ascii_host}'"
+            # R38
+            return "browsers send international names in Punycode; convert this host"
+        # R38
+        return f"browsers send international names in Punycode; write '{ascii_host}'"
     if host.startswith("["):
         try:
             address = ipaddress.IPv6Address(host[1:-1] if host.endswith("]") else "")
         except ValueError:
             return "not a valid bracketed IPv6 address"
         if host != f"[{address.compressed}]":
-            return f"browsers send IPv6 addresses compressed (R39); write '[{address.compressed}]'"
+            # R39
+            return f"browsers send IPv6 addresses compressed; write '[{address.compressed}]'"
         return None
     if _DOTTED_NUMBERS.fullmatch(host.rstrip(".")):
         try:
             canonical = str(ipaddress.IPv4Address(host))
         except ValueError:
-            return "not a valid IPv4 address in dotted-decimal form (R39)"
-        return None if canonical == host else f"write the IPv4 address as '{canonical}' (R39)"
+            # R39
+            return "not a valid IPv4 address in dotted-decimal form"
+        # R39
+        return None if canonical == host else f"write the IPv4 address as '{canonical}'"
     labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
     if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         return (

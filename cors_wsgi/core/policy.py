@@ -9,18 +9,18 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from cors_wsgi import headers as h
-from cors_wsgi.decision import Decision, ReasonValues, _new_decision, make_decision, vary_line
-from cors_wsgi.errors import (
-    WSGI_VOCABULARY,
-    Code,
-    ConfigError,
-    ConfigProblem,
-    ProblemCollector,
-    Vocabulary,
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.decision import Decision, ReasonValues, _new_decision, make_decision, vary_line
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.methods import (
+    FORBIDDEN_METHODS,
+    OPTIONS,
+    SAFELISTED_METHODS,
+    is_token,
+    normalize_method,
 )
-from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
-from cors_wsgi.origins import (
+from cors_wsgi.core.origins import (
     ANY_ORIGIN,
     MAX_ORIGIN_LENGTH,
     OriginFunc,
@@ -29,14 +29,13 @@ from cors_wsgi.origins import (
     parse_origin_pattern,
     regex_canaries,
 )
+from cors_wsgi.core.vocabulary import WSGI_VOCABULARY, Vocabulary
 
-__all__ = ["ANY", "Policy", "is_preflight"]
+__all__ = ["Policy", "is_preflight"]
 
 
 logger = logging.getLogger("cors_wsgi")
 
-ANY = "*"
-OPTIONS = "OPTIONS"
 # R24: browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s); more is a typo.
 MAX_MAX_AGE = 86400
 DEFAULT_MAX_AGE = 600
@@ -876,7 +875,8 @@ def _check_origins(
             option,
             value,
             "with allow_credentials=True, browsers reject '*' on credentialed requests, and "
-            "reflecting every origin instead lets any site read your users' data (R43, V1); "
+            # R43, V1
+            "reflecting every origin instead lets any site read your users' data; "
             "list the origins that may send credentials, e.g. ['https://app.example.com']",
         )
         items = [item for item in items if item != ANY_ORIGIN]
@@ -894,7 +894,8 @@ def _check_origins(
                 option,
                 pattern.text,
                 "with credentials, a plain-http origin lets anyone on the network inject "
-                f"script that reads your users' data (V10); use {secure!r} (loopback and "
+                # V10
+                f"script that reads your users' data; use {secure!r} (loopback and "
                 "localhost are exempt)",
             )
             continue
@@ -930,7 +931,8 @@ def _check_regexes(
             continue
         if any(regex.fullmatch(canary) for canary in _CANARY_ORIGINS):
             fix = (
-                "with credentials that is the reflect-any-origin vulnerability (V1); "
+                # V1
+                "with credentials that is the reflect-any-origin vulnerability; "
                 if credentials
                 else "for any origin use allow_origins='*'; "
             )
@@ -1020,7 +1022,8 @@ def _check_methods(problems: ProblemCollector, value: object) -> tuple[tuple[str
                 Code.FORBIDDEN_METHOD,
                 option,
                 item,
-                "browsers never send CONNECT, TRACE or TRACK (R11); remove it",
+                # R11
+                "browsers never send CONNECT, TRACE or TRACK; remove it",
             )
             continue
         methods.append(normalize_method(item))
@@ -1044,7 +1047,8 @@ def _check_request_headers(
                 Code.FORBIDDEN_REQUEST_HEADER,
                 option,
                 item,
-                "scripts can never set this header (R14), so allowing it does nothing; remove it",
+                # R14
+                "scripts can never set this header, so allowing it does nothing; remove it",
             )
             continue
         if name in h.RESPONSE_ONLY_CORS_HEADERS:
@@ -1052,7 +1056,8 @@ def _check_request_headers(
                 Code.HEADER_IN_WRONG_LIST,
                 option,
                 item,
-                "this is a response header of CORS, never sent by browsers (R48); remove it",
+                # R48
+                "this is a response header of CORS, never sent by browsers; remove it",
             )
             continue
         names.append(name)
@@ -1073,7 +1078,8 @@ def _check_exposed_headers(
                 option,
                 value,
                 "browsers ignore '*' in Access-Control-Expose-Headers on credentialed "
-                "requests (R44); list the headers scripts may read, e.g. ['x-total-count']",
+                # R44
+                "requests; list the headers scripts may read, e.g. ['x-total-count']",
             )
         return (ANY,), True
     names: list[str] = []
@@ -1083,7 +1089,8 @@ def _check_exposed_headers(
                 Code.HEADER_IN_WRONG_LIST,
                 option,
                 item,
-                "browsers never let scripts read this header (R32, R48); remove it",
+                # R32, R48
+                "browsers never let scripts read this header; remove it",
             )
             continue
         names.append(item)
@@ -1099,7 +1106,8 @@ def _check_max_age(problems: ProblemCollector, value: object) -> int | None:
             "max_age",
             value,
             f"give whole seconds from 0 to {MAX_MAX_AGE} (browsers cap it: Chromium at "
-            "7200), or None to send no Access-Control-Max-Age (R24)",
+            # R24
+            "7200), or None to send no Access-Control-Max-Age",
         )
         return None
     return value

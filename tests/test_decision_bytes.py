@@ -1,9 +1,9 @@
-"""cors_wsgi.byte_headers: a decision applied to ASGI's byte-string header lists."""
+"""cors_wsgi.core.decision: a decision applied to ASGI's byte-string header lists."""
 
 from __future__ import annotations
 
 from cors_wsgi import Policy
-from cors_wsgi.byte_headers import decorate_bytes, preflight_response_bytes
+from cors_wsgi.core.decision import decorate_bytes, preflight_response_bytes
 
 POLICY = Policy(allow_origins=["https://app.example.com"], expose_headers=["x-total"])
 
