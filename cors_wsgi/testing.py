@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from wsgiref.util import setup_testing_defaults
 
 from cors_wsgi.core import headers as h
+from cors_wsgi.core.policy import is_preflight
 from cors_wsgi.fetch import (
     BrowserRequest,
     HeaderInput,
@@ -127,7 +128,10 @@ class _SentRequest:
 
     @property
     def is_preflight(self) -> bool:
-        return self.method == "OPTIONS" and h.REQUEST_METHOD.lower() in self.headers
+        headers = self.headers
+        return is_preflight(
+            self.method, headers.get(h.ORIGIN.lower()), headers.get(h.REQUEST_METHOD.lower())
+        )
 
 
 def cors_verdict(

@@ -64,7 +64,8 @@ def missing_entries() -> list[str]:
         for check_id in sorted(used_check_ids() - set(CHECKS))
     )
     missing.extend(
-        f"CATALOGUE in cors_wsgi/core/catalogue.py describes {code!r}, which Code does not define: "
+        f"CATALOGUE in cors_wsgi/core/catalogue.py describes {code!r}, which Code does not "
+        "define: "
         "remove the entry or add the code to Code"
         for code in sorted(set(CATALOGUE) - set(defined_codes()))
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from cors_wsgi.core.catalogue import CATALOGUE
-from cors_wsgi.core.errors import ConfigError, ConfigProblem
 from docs._ext.error_reference import core_example_problem, defined_codes, missing_entries
 
 
@@ -24,7 +23,8 @@ def test_a_code_without_entry_is_reported_with_what_to_add(
     assert (
         "cors_wsgi/core/errors.py defines Code.SOMETHING_NEW = 'E999' but CATALOGUE has no entry "
         "for it: add `Code.SOMETHING_NEW: CodeEntry(title, trigger, fix, example)` to "
-        "CATALOGUE in cors_wsgi/core/catalogue.py (example: a Policy(...) expression that raises it)"
+        "CATALOGUE in cors_wsgi/core/catalogue.py (example: a Policy(...) expression that "
+        "raises it)"
     ) in missing_entries()
 
 
@@ -41,10 +41,3 @@ def test_catalogue_entries_say_what_triggers_and_what_fixes(code: str) -> None:
     assert entry.title and entry.title[0].isupper() and not entry.title.endswith(".")
     assert entry.trigger.endswith(".")
     assert entry.fix.endswith(".")
-
-
-def test_config_error_lists_every_problem() -> None:
-    error = ConfigError([ConfigProblem("E001", "allow_origins", "x", "write 'https://x'")])
-    assert str(error) == (
-        "invalid CORS configuration (1 problem):\n  [E001] allow_origins='x': write 'https://x'"
-    )
