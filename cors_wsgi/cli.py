@@ -32,7 +32,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import cors_wsgi
 from cors_wsgi.core.errors import ConfigError, ConfigProblem, ProblemCollector
-from cors_wsgi.core.origins import parse_origin_pattern
+from cors_wsgi.core.origin_patterns import parse_origin_pattern
 from cors_wsgi.core.policy import Policy
 from cors_wsgi.core.vocabulary import Vocabulary
 from cors_wsgi.fetch import parse_header_argument

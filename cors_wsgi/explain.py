@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from cors_wsgi import fetch
 from cors_wsgi.core.errors import ProblemCollector
-from cors_wsgi.core.origins import ANY_ORIGIN, OriginPattern, parse_origin_pattern
+from cors_wsgi.core.origin_patterns import ANY_ORIGIN, OriginPattern, parse_origin_pattern
 from cors_wsgi.core.paths import PathPolicies
 from cors_wsgi.core.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware

@@ -100,7 +100,7 @@ nitpick_ignore = [
         "WSGIApplication",
         "GetResponse",
         "AsyncGetResponse",
-        "cors_wsgi.core.origins.OriginPattern",
+        "cors_wsgi.core.origin_patterns.OriginPattern",
     )
 ] + [
     # Adapter-facing names that the core's docstrings mention, documented in

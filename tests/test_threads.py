@@ -25,7 +25,7 @@ import pytest
 from cors_wsgi import CORSMiddleware, Decision, Policy
 from cors_wsgi.core import headers as cors_headers
 from cors_wsgi.core import methods as cors_methods
-from cors_wsgi.core.origins import OriginPattern
+from cors_wsgi.core.origin_patterns import OriginPattern
 from tests.waitress_thread import WaitressThread
 
 if TYPE_CHECKING:

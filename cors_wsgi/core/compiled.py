@@ -15,7 +15,7 @@ from cors_wsgi.core.decision import Decision, ReasonValues, make_decision, vary_
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import SAFELISTED_METHODS
 from cors_wsgi.core.options import ValidOptions
-from cors_wsgi.core.origins import OriginMatcher
+from cors_wsgi.core.origin_matcher import OriginMatcher
 from cors_wsgi.core.reasons import (
     HEADERS_OPTION,
     ORIGIN_OPTIONS,

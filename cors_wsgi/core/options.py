@@ -14,9 +14,9 @@ from cors_wsgi.core import headers as h
 from cors_wsgi.core.errors import Code, ConfigProblem, ProblemCollector
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import FORBIDDEN_METHODS, is_token, normalize_method
-from cors_wsgi.core.origins import (
+from cors_wsgi.core.origin_matcher import OriginFunc
+from cors_wsgi.core.origin_patterns import (
     ANY_ORIGIN,
-    OriginFunc,
     OriginPattern,
     parse_origin_pattern,
     regex_canaries,

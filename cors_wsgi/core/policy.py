@@ -16,7 +16,8 @@ from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem, ProblemColle
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import OPTIONS, is_token
 from cors_wsgi.core.options import DEFAULT_MAX_AGE, RegexInput, validate_options
-from cors_wsgi.core.origins import MAX_ORIGIN_LENGTH, OriginFunc, OriginPattern
+from cors_wsgi.core.origin_matcher import OriginFunc
+from cors_wsgi.core.origin_patterns import MAX_ORIGIN_LENGTH, OriginPattern
 from cors_wsgi.core.reasons import (
     HEADERS_OPTION,
     METHODS_OPTION,
