@@ -302,8 +302,8 @@ async def _refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
                 "type": "websocket.http.response.start",
                 "status": 403,
                 "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(_WEBSOCKET_REFUSAL)).encode("ascii")),
+                    (_asgi_name(h.CONTENT_TYPE), b"text/plain; charset=utf-8"),
+                    (_asgi_name(h.CONTENT_LENGTH), str(len(_WEBSOCKET_REFUSAL)).encode("ascii")),
                 ],
             }
         )

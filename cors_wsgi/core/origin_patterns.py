@@ -125,12 +125,18 @@ def _suggested(scheme: str, rest: str) -> str:
     return f"{scheme}://{rest}"
 
 
+# A problem of an entry: its code and the message that names the fix.
+_Problem = tuple[str, str]
+
+
 def parse_origin_pattern(
     text: object, option: str, problems: ProblemCollector
 ) -> OriginPattern | None:
     """Parse one allow-list entry; report what is wrong with it to ``problems``.
 
-    Returns ``None`` when the entry is unusable. Every message names the fix.
+    Returns ``None`` when the entry is unusable. Every message names the fix. The entry
+    is read in steps, from the whole text to the scheme, the authority, the port and the
+    host, and the first step that finds a problem reports it.
     """
     if not isinstance(text, str):
         problems.add(
@@ -141,16 +147,8 @@ def parse_origin_pattern(
             f"{type(text).__name__}",
         )
         return None
-    if not text.strip():
-        problems.add(
-            Code.EMPTY_ORIGIN,
-            option,
-            text,
-            "an empty origin matches nothing; remove it from the list",
-        )
-        return None
     stripped = text.strip()
-    if stripped != text:
+    if stripped and stripped != text:
         problems.add(
             Code.ORIGIN_WITH_WHITESPACE,
             option,
@@ -160,142 +158,25 @@ def parse_origin_pattern(
         # Go on with the stripped text, so that its own problems are reported too.
         parse_origin_pattern(stripped, option, problems)
         return None
-    if text == "null" or text.lower() == "null":
-        problems.add(
-            Code.ORIGIN_NULL,
-            option,
-            text,
-            "'null' is the origin of sandboxed iframes, data: and file: documents and "
-            # V3
-            "redirected requests, which any attacker can produce; remove it, and serve "
-            "such pages from a real origin",
-        )
-        return None
-    if text == ANY_ORIGIN:
-        problems.add(
-            Code.WRONG_TYPE,
-            option,
-            text,
-            "'*' cannot stand in a list with other origins; pass allow_origins='*' on its own "
-            "for any origin",
-        )
-        return None
-    if "," in text or " " in text or "\t" in text or text.count("://") > 1:
-        parts = [part for part in re.split(r"[,\s]+", text) if part]
-        problems.add(
-            Code.ORIGINS_RUN_TOGETHER,
-            option,
-            text,
-            "this looks like several origins run together (a missing comma between list "
-            f"items?); write them as separate items: {parts!r}",
-        )
-        return None
-    scheme, separator, rest = text.partition("://")
-    if not separator:
-        bare = text.rstrip("/")
-        problems.add(
-            Code.ORIGIN_WITHOUT_SCHEME,
-            option,
-            text,
-            f"an origin starts with its scheme; write 'https://{bare.lower()}' (or "
-            f"'http://{bare.lower()}' for a plain-http development server)",
-        )
-        return None
-    if scheme.lower() in _OPAQUE_SCHEMES:
-        problems.add(
-            Code.ORIGIN_OPAQUE_SCHEME,
-            option,
-            text,
-            f"{scheme}: documents have an opaque origin and browsers send 'null' for them, "
-            # V3
-            "which must never be trusted; serve the page from an http(s) origin",
-        )
-        return None
-    if not _SCHEME.fullmatch(scheme):
-        fix = (
-            f"write {_suggested(scheme.lower(), rest)!r}"
-            if _SCHEME.fullmatch(scheme.lower())
-            else "use a scheme such as 'https'"
-        )
-        problems.add(
-            Code.ORIGIN_NOT_LOWERCASE if scheme.lower() != scheme else Code.ORIGIN_WITHOUT_SCHEME,
-            option,
-            text,
-            # R36
-            f"browsers send the scheme in lowercase ASCII; {fix}",
-        )
-        return None
-    cut = min((rest.find(c) for c in "/?#" if c in rest), default=-1)
-    if cut >= 0:
-        problems.add(
-            Code.ORIGIN_WITH_PATH,
-            option,
-            text,
-            # R36
-            "an origin has no path, trailing slash, query or fragment; write "
-            f"{_suggested(scheme, rest[:cut])!r}",
-        )
-        return None
-    if "@" in rest:
-        problems.add(
-            Code.ORIGIN_WITH_USERINFO,
-            option,
-            text,
-            "an origin has no user name or password; write "
-            f"{_suggested(scheme, rest.rpartition('@')[2])!r}",
-        )
-        return None
-    if rest != rest.lower():
-        problems.add(
-            Code.ORIGIN_NOT_LOWERCASE,
-            option,
-            text,
-            # R36, R42
-            "browsers send host names in lowercase and matching is exact; write "
-            f"{_suggested(scheme, rest.lower())!r}",
-        )
-        return None
-    if rest.startswith(_WILDCARD_LABEL + "["):
-        problems.add(
-            Code.BAD_WILDCARD, option, text, "an IP address has no subdomains; list it exactly"
-        )
-        return None
-    host, port = _split_host_port(rest)
-    if port is None:
-        problems.add(
-            Code.ORIGIN_WITH_BAD_PORT,
-            option,
-            text,
-            "a port is 1 to 65535 without leading zeros, or '*' for any port; write e.g. "
-            f"{_suggested(scheme, host + ':8000')!r}",
-        )
-        return None
-    if port and port == _DEFAULT_PORTS.get(scheme):
-        problems.add(
-            Code.ORIGIN_WITH_DEFAULT_PORT,
-            option,
-            text,
-            # R37
-            f"browsers omit the default port {port} of {scheme}, so this never matches; "
-            f"write {_suggested(scheme, host)!r}",
-        )
+    scheme, _, rest = text.partition("://")
+    found = (
+        _text_problem(text)
+        or _scheme_problem(text, scheme, rest)
+        or _authority_problem(scheme, rest)
+    )
+    host, port = _split_host_port(rest) if found is None else ("", None)
+    if found is None:
+        found = _port_problem(scheme, host, port)
+    if found is not None or port is None:
+        if found is not None:
+            problems.add(found[0], option, text, found[1])
         return None
     subdomains = host.startswith(_WILDCARD_LABEL)
     base = host[len(_WILDCARD_LABEL) :] if subdomains else host
-    if "*" in base:
-        problems.add(
-            Code.BAD_WILDCARD,
-            option,
-            text,
-            "a wildcard stands only as the whole first label, as in 'https://*.example.com' "
-            "(or as the port, ':*'); for any origin use allow_origins='*', for anything "
-            "else use allow_origin_regex",
-        )
-        return None
-    if base.endswith("."):
+    if "*" not in base and base.endswith("."):
         # A trailing dot makes another origin, which browsers send only for an address typed
-        # with the dot; every check below (public suffixes, loopback) reads the name without
-        # it, so it is refused rather than half-understood.
+        # with the dot; every check of the host (public suffixes, loopback) reads the name
+        # without it, so it is refused rather than half-understood.
         undotted = _suggested(scheme, rest.replace(".:", ":").rstrip("."))
         problems.add(
             Code.ORIGIN_WITH_BAD_HOST,
@@ -307,25 +188,9 @@ def parse_origin_pattern(
         # Go on with the name without the dot, so that its own problems are reported too.
         parse_origin_pattern(undotted, option, problems)
         return None
-    host_problem = _host_problem(base)
-    if host_problem is not None:
-        problems.add(Code.ORIGIN_WITH_BAD_HOST, option, text, host_problem)
-        return None
-    if subdomains and _DOTTED_NUMBERS.fullmatch(base):
-        problems.add(
-            Code.BAD_WILDCARD, option, text, "an IP address has no subdomains; list it exactly"
-        )
-        return None
-    if subdomains and _is_public_suffix(base) and base != "localhost":
-        problems.add(
-            Code.WILDCARD_OVER_PUBLIC_SUFFIX,
-            option,
-            text,
-            # V11
-            f"anybody can register a name under '{base}' (a public suffix), so this "
-            "trusts strangers; list your own domain, e.g. 'https://*.yourapp.example.com', "
-            "or name the exact sites",
-        )
+    found = _base_problem(base, subdomains)
+    if found is not None:
+        problems.add(found[0], option, text, found[1])
         return None
     return OriginPattern(
         text=text,
@@ -334,6 +199,135 @@ def parse_origin_pattern(
         port=port,
         subdomains=subdomains,
     )
+
+
+def _text_problem(text: str) -> _Problem | None:
+    """What makes the whole entry no origin at all: empty, 'null', '*', several origins."""
+    if not text.strip():
+        return (Code.EMPTY_ORIGIN, "an empty origin matches nothing; remove it from the list")
+    if text == "null" or text.lower() == "null":
+        return (
+            Code.ORIGIN_NULL,
+            "'null' is the origin of sandboxed iframes, data: and file: documents and "
+            # V3
+            "redirected requests, which any attacker can produce; remove it, and serve "
+            "such pages from a real origin",
+        )
+    if text == ANY_ORIGIN:
+        return (
+            Code.WRONG_TYPE,
+            "'*' cannot stand in a list with other origins; pass allow_origins='*' on its own "
+            "for any origin",
+        )
+    if "," in text or " " in text or "\t" in text or text.count("://") > 1:
+        parts = [part for part in re.split(r"[,\s]+", text) if part]
+        return (
+            Code.ORIGINS_RUN_TOGETHER,
+            "this looks like several origins run together (a missing comma between list "
+            f"items?); write them as separate items: {parts!r}",
+        )
+    return None
+
+
+def _scheme_problem(text: str, scheme: str, rest: str) -> _Problem | None:
+    """A missing, opaque or misspelled scheme."""
+    if "://" not in text:
+        bare = text.rstrip("/")
+        return (
+            Code.ORIGIN_WITHOUT_SCHEME,
+            f"an origin starts with its scheme; write 'https://{bare.lower()}' (or "
+            f"'http://{bare.lower()}' for a plain-http development server)",
+        )
+    if scheme.lower() in _OPAQUE_SCHEMES:
+        return (
+            Code.ORIGIN_OPAQUE_SCHEME,
+            f"{scheme}: documents have an opaque origin and browsers send 'null' for them, "
+            # V3
+            "which must never be trusted; serve the page from an http(s) origin",
+        )
+    if not _SCHEME.fullmatch(scheme):
+        fix = (
+            f"write {_suggested(scheme.lower(), rest)!r}"
+            if _SCHEME.fullmatch(scheme.lower())
+            else "use a scheme such as 'https'"
+        )
+        return (
+            Code.ORIGIN_NOT_LOWERCASE if scheme.lower() != scheme else Code.ORIGIN_WITHOUT_SCHEME,
+            # R36
+            f"browsers send the scheme in lowercase ASCII; {fix}",
+        )
+    return None
+
+
+def _authority_problem(scheme: str, rest: str) -> _Problem | None:
+    """What follows the scheme is more or other than a lowercase host and port."""
+    cut = min((rest.find(c) for c in "/?#" if c in rest), default=-1)
+    if cut >= 0:
+        return (
+            Code.ORIGIN_WITH_PATH,
+            # R36
+            "an origin has no path, trailing slash, query or fragment; write "
+            f"{_suggested(scheme, rest[:cut])!r}",
+        )
+    if "@" in rest:
+        return (
+            Code.ORIGIN_WITH_USERINFO,
+            "an origin has no user name or password; write "
+            f"{_suggested(scheme, rest.rpartition('@')[2])!r}",
+        )
+    if rest != rest.lower():
+        return (
+            Code.ORIGIN_NOT_LOWERCASE,
+            # R36, R42
+            "browsers send host names in lowercase and matching is exact; write "
+            f"{_suggested(scheme, rest.lower())!r}",
+        )
+    if rest.startswith(_WILDCARD_LABEL + "["):
+        return (Code.BAD_WILDCARD, "an IP address has no subdomains; list it exactly")
+    return None
+
+
+def _port_problem(scheme: str, host: str, port: str | None) -> _Problem | None:
+    """A port that is no port (``None``), or the default port browsers leave out."""
+    if port is None:
+        return (
+            Code.ORIGIN_WITH_BAD_PORT,
+            "a port is 1 to 65535 without leading zeros, or '*' for any port; write e.g. "
+            f"{_suggested(scheme, host + ':8000')!r}",
+        )
+    if port and port == _DEFAULT_PORTS.get(scheme):
+        return (
+            Code.ORIGIN_WITH_DEFAULT_PORT,
+            # R37
+            f"browsers omit the default port {port} of {scheme}, so this never matches; "
+            f"write {_suggested(scheme, host)!r}",
+        )
+    return None
+
+
+def _base_problem(base: str, subdomains: bool) -> _Problem | None:
+    """A host (the base of a wildcard) that is malformed, or a wildcard that trusts too much."""
+    if "*" in base:
+        return (
+            Code.BAD_WILDCARD,
+            "a wildcard stands only as the whole first label, as in 'https://*.example.com' "
+            "(or as the port, ':*'); for any origin use allow_origins='*', for anything "
+            "else use allow_origin_regex",
+        )
+    host_problem = _host_problem(base)
+    if host_problem is not None:
+        return (Code.ORIGIN_WITH_BAD_HOST, host_problem)
+    if subdomains and _DOTTED_NUMBERS.fullmatch(base):
+        return (Code.BAD_WILDCARD, "an IP address has no subdomains; list it exactly")
+    if subdomains and _is_public_suffix(base) and base != "localhost":
+        return (
+            Code.WILDCARD_OVER_PUBLIC_SUFFIX,
+            # V11
+            f"anybody can register a name under '{base}' (a public suffix), so this "
+            "trusts strangers; list your own domain, e.g. 'https://*.yourapp.example.com', "
+            "or name the exact sites",
+        )
+    return None
 
 
 def _split_host_port(rest: str) -> tuple[str, str | None]:
