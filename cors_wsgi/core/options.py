@@ -6,6 +6,7 @@ compiles the :class:`ValidOptions` made here, and :class:`~cors_wsgi.Policy` dec
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,14 @@ from cors_wsgi.core.origin_patterns import (
     regex_canaries,
 )
 
-__all__ = ["DEFAULT_MAX_AGE", "MAX_MAX_AGE", "RegexInput", "ValidOptions", "validate_options"]
+__all__ = [
+    "DEFAULT_MAX_AGE",
+    "MAX_MAX_AGE",
+    "RegexInput",
+    "ValidOptions",
+    "unknown_option_problems",
+    "validate_options",
+]
 
 # R24: browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s); more is a typo.
 MAX_MAX_AGE = 86400
@@ -148,6 +156,20 @@ def _check_preflight_status(problems: ProblemCollector, value: object) -> int:
         )
         return 204
     return value
+
+
+def unknown_option_problems(
+    options: Mapping[str, object], names: tuple[str, ...]
+) -> list[ConfigProblem]:
+    """A problem (E024) for each key of ``options`` that is none of ``names``, with the
+    closest name as its fix."""
+    problems = ProblemCollector()
+    for key in options:
+        if key not in names:
+            close = difflib.get_close_matches(str(key), names, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use one of {names}"
+            problems.add(Code.UNKNOWN_OPTION, str(key), options[key], f"unknown option; {hint}")
+    return problems.problems
 
 
 def _warnings(request_headers: tuple[str, ...], any_header: bool) -> tuple[ConfigProblem, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import logging
 import re
@@ -11,11 +10,16 @@ from typing import Any
 
 from cors_wsgi.core import headers as h
 from cors_wsgi.core.compiled import CompiledRules
-from cors_wsgi.core.decision import Decision, _new_decision
-from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem, ProblemCollector
+from cors_wsgi.core.decision import Decision, ReasonValues, _new_decision
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import OPTIONS, is_token
-from cors_wsgi.core.options import DEFAULT_MAX_AGE, RegexInput, validate_options
+from cors_wsgi.core.options import (
+    DEFAULT_MAX_AGE,
+    RegexInput,
+    unknown_option_problems,
+    validate_options,
+)
 from cors_wsgi.core.origin_matcher import OriginFunc
 from cors_wsgi.core.origin_patterns import MAX_ORIGIN_LENGTH, OriginPattern
 from cors_wsgi.core.reasons import (
@@ -192,20 +196,13 @@ class Policy(CompiledRules):
                     )
                 ]
             )
-        unknown = [key for key in options if key not in OPTION_NAMES]
-        if unknown:
-            problems = ProblemCollector()
-            for key in unknown:
-                close = difflib.get_close_matches(str(key), OPTION_NAMES, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"use one of {OPTION_NAMES}"
-                problems.add(
-                    Code.UNKNOWN_OPTION, str(key), options[key], f"unknown option; {hint}"
-                )
+        problems = unknown_option_problems(options, OPTION_NAMES)
+        if problems:
             try:
                 cls(**{k: v for k, v in options.items() if k in OPTION_NAMES})
             except ConfigError as error:
-                problems.problems.extend(error.errors)
-            problems.raise_if_any()
+                problems.extend(error.errors)
+            raise ConfigError(problems)
         return cls(**options)
 
     # ---- compilation: everything that does not depend on the request happens here, once.
@@ -242,21 +239,7 @@ class Policy(CompiledRules):
             if self._any_origin_actual is not None:
                 return self._any_origin_actual
             if self._structural and self._matcher.match(origin) is not None:
-                headers = ((h.ALLOW_ORIGIN, origin), *self._tail)
-                return _new_decision(
-                    Decision,
-                    (
-                        False,
-                        False,
-                        True,
-                        None,
-                        headers,
-                        self._actual_vary,
-                        REASON_PATTERN_MATCH,
-                        (),
-                        (*headers, *self._actual_vary_line),
-                    ),
-                )
+                return self._pattern_match(origin)
             decision = self._refused_actual
         else:
             decision = self._preflight_by_origin.get(origin) if short else None
@@ -279,18 +262,40 @@ class Policy(CompiledRules):
             )
             if decision.allowed:
                 return decision
+        return self._logged(decision, origin)
+
+    def _pattern_match(self, origin: str) -> Decision:
+        """The decision of an actual request from an origin a pattern of the list allows."""
+        headers = ((h.ALLOW_ORIGIN, origin), *self._tail)
+        return _new_decision(
+            Decision,
+            (
+                False,
+                False,
+                True,
+                None,
+                headers,
+                self._actual_vary,
+                REASON_PATTERN_MATCH,
+                (),
+                (*headers, *self._actual_vary_line),
+            ),
+        )
+
+    def _logged(self, refusal: Decision, origin: str) -> Decision:
+        """``refusal``, logged on the cors_wsgi logger (DEBUG, or WARNING in debug mode)."""
         level = self._refusal_level
-        if decision.reason_template is REASON_AUTHORIZATION:
+        if refusal.reason_template is REASON_AUTHORIZATION:
             level = _star_refusal_level(level)
         if logger.isEnabledFor(level):
             logger.log(
                 level,
                 "CORS %s from origin %r refused: %s",
-                "preflight" if decision.preflight else "request",
+                "preflight" if refusal.preflight else "request",
                 shortened(origin),
-                _Worded(self.vocabulary, decision),
+                _Worded(self.vocabulary, refusal),
             )
-        return decision
+        return refusal
 
     def _allowed_origin(self, origin: str) -> str | None:
         if self._any_origin:
@@ -329,26 +334,10 @@ class Policy(CompiledRules):
         # In debug mode a refused preflight carries what passed, so the browser's console
         # message names the step that failed.
         passed = ((h.ALLOW_ORIGIN, allowed_origin), *self._preflight_tail) if self.debug else ()
+        method_refusal = self._method_refusal(request_method, passed)
+        if method_refusal is not None:
+            return method_refusal
         methods = self._allow_methods_set
-        if methods is not None:
-            if request_method not in methods:
-                return self._refusal(
-                    True,
-                    self._preflight_vary,
-                    REASON_METHOD_REFUSED,
-                    (("method", shortened(request_method)), *METHODS_OPTION),
-                    passed,
-                )
-        elif not is_token(request_method) or request_method == ANY:
-            # R45: with credentials the method is echoed, and an echoed "*" would read as
-            # the wildcard; no browser sends a method named "*".
-            return self._refusal(
-                True,
-                self._preflight_vary,
-                REASON_NOT_A_METHOD,
-                (("method", shortened(request_method)),),
-                passed,
-            )
         tail = self._preflight_tail
         if not self._allow_methods_value and methods is None:
             tail = ((h.ALLOW_METHODS, request_method), *tail)  # R45: echo, never "*"
@@ -357,10 +346,10 @@ class Policy(CompiledRules):
             len(request_headers) > self._max_request_headers_length
             or request_headers not in self._accepted_request_headers
         ):
-            refusal = self._check_request_headers(request_headers, allowed_origin, tail)
-            if isinstance(refusal, Decision):
-                return refusal
-            tail = refusal
+            checked = self._check_request_headers(request_headers, allowed_origin, tail)
+            if isinstance(checked, Decision):
+                return checked
+            tail = checked
         headers = ((h.ALLOW_ORIGIN, allowed_origin), *tail)
         if self.allow_private_network and request_private_network == "true":
             headers = (*headers, (h.ALLOW_PRIVATE_NETWORK, "true"))  # R51
@@ -378,6 +367,24 @@ class Policy(CompiledRules):
                 (*headers, *self._preflight_vary_line),
             ),
         )
+
+    def _method_refusal(
+        self, request_method: str, passed: tuple[tuple[str, str], ...]
+    ) -> Decision | None:
+        """The refusal of Access-Control-Request-Method, or ``None`` if it is allowed."""
+        methods = self._allow_methods_set
+        if methods is not None:
+            if request_method in methods:
+                return None
+            template: str = REASON_METHOD_REFUSED
+            values: ReasonValues = (("method", shortened(request_method)), *METHODS_OPTION)
+        elif not is_token(request_method) or request_method == ANY:
+            # R45: with credentials the method is echoed, and an echoed "*" would read as
+            # the wildcard; no browser sends a method named "*".
+            template, values = REASON_NOT_A_METHOD, (("method", shortened(request_method)),)
+        else:
+            return None
+        return self._refusal(True, self._preflight_vary, template, values, passed)
 
     def _check_request_headers(
         self, request_headers: str, allowed_origin: str, tail: tuple[tuple[str, str], ...]
