@@ -99,23 +99,7 @@ def validate_options(
     debug_mode = _check_bool(problems, "debug", debug)
     origins, patterns = _check_origins(problems, allow_origins, credentials)
     regexes = _check_regexes(problems, allow_origin_regex, credentials)
-    if allow_origin_func is not None and not callable(allow_origin_func):
-        problems.add(  # type: ignore[unreachable]
-            Code.WRONG_TYPE,
-            "allow_origin_func",
-            allow_origin_func,
-            "pass a function that takes the Origin string and returns True to allow it",
-        )
-        allow_origin_func = None
-    ttl = allow_origin_func_ttl
-    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 0 <= ttl <= 86400:
-        problems.add(
-            Code.WRONG_TYPE,
-            "allow_origin_func_ttl",
-            ttl,
-            "give the seconds to cache answers of allow_origin_func, 0 to 86400",
-        )
-        ttl = 0.0
+    func, ttl = _check_func(problems, allow_origin_func, allow_origin_func_ttl)
     methods, any_method = _check_methods(problems, allow_methods)
     request_headers, any_header = _check_request_headers(problems, allow_headers)
     exposed, expose_all = _check_exposed_headers(problems, expose_headers, credentials)
@@ -126,8 +110,8 @@ def validate_options(
         allow_origins=origins,
         origin_patterns=patterns,
         allow_origin_regex=regexes,
-        allow_origin_func=allow_origin_func,
-        allow_origin_func_ttl=float(ttl),
+        allow_origin_func=func,
+        allow_origin_func_ttl=ttl,
         allow_methods=methods,
         any_method=any_method,
         allow_headers=request_headers,
@@ -142,6 +126,28 @@ def validate_options(
         debug=debug_mode,
         warnings=_warnings(request_headers, any_header),
     )
+
+
+def _check_func(
+    problems: ProblemCollector, func: OriginFunc | None, ttl: float
+) -> tuple[OriginFunc | None, float]:
+    if func is not None and not callable(func):
+        problems.add(  # type: ignore[unreachable]
+            Code.WRONG_TYPE,
+            "allow_origin_func",
+            func,
+            "pass a function that takes the Origin string and returns True to allow it",
+        )
+        func = None
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 0 <= ttl <= 86400:
+        problems.add(
+            Code.WRONG_TYPE,
+            "allow_origin_func_ttl",
+            ttl,
+            "give the seconds to cache answers of allow_origin_func, 0 to 86400",
+        )
+        ttl = 0.0
+    return func, float(ttl)
 
 
 def _check_preflight_status(problems: ProblemCollector, value: object) -> int:

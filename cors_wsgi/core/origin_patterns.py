@@ -174,19 +174,9 @@ def parse_origin_pattern(
     subdomains = host.startswith(_WILDCARD_LABEL)
     base = host[len(_WILDCARD_LABEL) :] if subdomains else host
     if "*" not in base and base.endswith("."):
-        # A trailing dot makes another origin, which browsers send only for an address typed
-        # with the dot; every check of the host (public suffixes, loopback) reads the name
-        # without it, so it is refused rather than half-understood.
-        undotted = _suggested(scheme, rest.replace(".:", ":").rstrip("."))
-        problems.add(
-            Code.ORIGIN_WITH_BAD_HOST,
-            option,
-            text,
-            f"remove the trailing dot of the host: write {undotted!r} (the dotted form is "
-            "another origin; to accept it as well, use allow_origin_regex)",
+        _refuse_trailing_dot(
+            text, _suggested(scheme, rest.replace(".:", ":").rstrip(".")), option, problems
         )
-        # Go on with the name without the dot, so that its own problems are reported too.
-        parse_origin_pattern(undotted, option, problems)
         return None
     found = _base_problem(base, subdomains)
     if found is not None:
@@ -199,6 +189,23 @@ def parse_origin_pattern(
         port=port,
         subdomains=subdomains,
     )
+
+
+def _refuse_trailing_dot(
+    text: str, undotted: str, option: str, problems: ProblemCollector
+) -> None:
+    # A trailing dot makes another origin, which browsers send only for an address typed
+    # with the dot; every check of the host (public suffixes, loopback) reads the name
+    # without it, so it is refused rather than half-understood.
+    problems.add(
+        Code.ORIGIN_WITH_BAD_HOST,
+        option,
+        text,
+        f"remove the trailing dot of the host: write {undotted!r} (the dotted form is "
+        "another origin; to accept it as well, use allow_origin_regex)",
+    )
+    # Go on with the name without the dot, so that its own problems are reported too.
+    parse_origin_pattern(undotted, option, problems)
 
 
 def _text_problem(text: str) -> _Problem | None:

@@ -374,44 +374,13 @@ def _policy_or_problems(
     """Translate flask-cors options into a :class:`Policy`; ``None`` after recording problems."""
     keywords: dict[str, Any] = {}
     labels: dict[str, str] = {}
-    found: list[ConfigProblem] = []
-
-    for name in _ADAPTER_BOOLEANS:
-        option = options[name]
-        if not isinstance(option.value, bool):
-            found.append(
-                ConfigProblem(Code.WRONG_TYPE, option.label, option.value, "give True or False")
-            )
-        elif not option.value and name in _REFUSED_FALSE:
-            found.append(
-                ConfigProblem(Code.UNSAFE_OPTION, option.label, option.value, _REFUSED_FALSE[name])
-            )
+    found = _adapter_boolean_problems(options)
 
     for name, keyword in _RENAMED.items():
         keywords[keyword] = options[name].value
         labels[keyword] = options[name].label
 
-    debug = options["debug"]
-    labels["debug"] = debug.label
-    keywords["debug"] = debug.value is True or debug.value == FORCED_DEBUG
-    if debug.value is True and not app_debug:
-        found.append(
-            ConfigProblem(
-                Code.DEBUG_OUTSIDE_DEVELOPMENT,
-                debug.label,
-                debug.value,
-                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
-                "hold, so it only runs when the Flask app is in debug mode; set it to "
-                f"{FORCED_DEBUG!r} to run it anyway",
-            )
-        )
-    elif not isinstance(debug.value, bool) and debug.value != FORCED_DEBUG:
-        found.append(
-            ConfigProblem(
-                Code.WRONG_TYPE, debug.label, debug.value, f"give True, False or {FORCED_DEBUG!r}"
-            )
-        )
-
+    _translate_debug(options["debug"], app_debug, keywords, labels, found)
     _translate_origins(options["origins"], keywords, labels, found)
 
     max_age = options["max_age"]
@@ -447,6 +416,51 @@ def _policy_or_problems(
         found.extend(_relabel(problem, labels, vocabulary) for problem in error.errors)
     problems.extend(found)
     return None if found else policy
+
+
+def _adapter_boolean_problems(options: Mapping[str, Sourced]) -> list[ConfigProblem]:
+    """The problems of the options only the adapter reads: booleans, some never False."""
+    found: list[ConfigProblem] = []
+    for name in _ADAPTER_BOOLEANS:
+        option = options[name]
+        if not isinstance(option.value, bool):
+            found.append(
+                ConfigProblem(Code.WRONG_TYPE, option.label, option.value, "give True or False")
+            )
+        elif not option.value and name in _REFUSED_FALSE:
+            found.append(
+                ConfigProblem(Code.UNSAFE_OPTION, option.label, option.value, _REFUSED_FALSE[name])
+            )
+    return found
+
+
+def _translate_debug(
+    debug: Sourced,
+    app_debug: bool,
+    keywords: dict[str, Any],
+    labels: dict[str, str],
+    found: list[ConfigProblem],
+) -> None:
+    """debug: only with the app in debug mode, unless forced."""
+    labels["debug"] = debug.label
+    keywords["debug"] = debug.value is True or debug.value == FORCED_DEBUG
+    if debug.value is True and not app_debug:
+        found.append(
+            ConfigProblem(
+                Code.DEBUG_OUTSIDE_DEVELOPMENT,
+                debug.label,
+                debug.value,
+                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
+                "hold, so it only runs when the Flask app is in debug mode; set it to "
+                f"{FORCED_DEBUG!r} to run it anyway",
+            )
+        )
+    elif not isinstance(debug.value, bool) and debug.value != FORCED_DEBUG:
+        found.append(
+            ConfigProblem(
+                Code.WRONG_TYPE, debug.label, debug.value, f"give True, False or {FORCED_DEBUG!r}"
+            )
+        )
 
 
 def _translate_origins(
