@@ -131,7 +131,7 @@ class CORSMiddleware:
                     return self.app(environ, start_response)
             # decide_environ(), inlined: this is the request path.
             method = environ["REQUEST_METHOD"]
-            if method == "OPTIONS":
+            if method == OPTIONS:
                 decision = policy.decide(
                     method,
                     origin,

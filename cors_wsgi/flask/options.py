@@ -82,9 +82,9 @@ class CORSOptions(ResourceOptions, total=False):
 
 # flask-cors's defaults, so that CORS(app) means what it meant there: any origin, anonymous.
 DEFAULTS: Mapping[str, object] = {
-    "origins": "*",
+    "origins": ANY,
     "methods": ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"),
-    "allow_headers": "*",
+    "allow_headers": ANY,
     "expose_headers": (),
     "supports_credentials": False,
     "max_age": None,
