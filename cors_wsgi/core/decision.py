@@ -69,7 +69,8 @@ _COMMON_OTHER_NAMES = frozenset(
     for spelling in (name, name.lower())
 )
 # The names decorate() takes out of the app's headers: our own, and Vary, which it merges.
-_REPLACED_LOWER = OWNED_RESPONSE_HEADERS_LOWER | {"vary"}
+_VARY_LOWER = VARY.lower()
+_REPLACED_LOWER = OWNED_RESPONSE_HEADERS_LOWER | {_VARY_LOWER}
 
 
 ReasonValues = tuple[tuple[str, object], ...]
@@ -188,7 +189,7 @@ class Decision(NamedTuple):
     def _merge_into(self, headers: HeaderList) -> HeaderList:
         """decorate() for an app that set Vary or CORS headers of its own."""
         decorated = [header for header in headers if header[0].lower() not in _REPLACED_LOWER]
-        existing_vary = ", ".join(value for name, value in headers if name.lower() == "vary")
+        existing_vary = ", ".join(value for name, value in headers if name.lower() == _VARY_LOWER)
         decorated += self.headers
         if self.vary:
             decorated.append((VARY, merge_vary(existing_vary, self.vary)))
@@ -256,7 +257,7 @@ def decorate_mapping(
 ByteHeaders = list[tuple[bytes, bytes]]
 _ByteLines = tuple[tuple[bytes, bytes], ...]
 
-_VARY_BYTES = VARY.lower().encode("latin-1")
+_VARY_BYTES = _VARY_LOWER.encode("latin-1")
 # The names decorate_bytes() takes out of the app's headers: our own, and Vary, which it merges.
 _REPLACED = frozenset(name.encode("latin-1") for name in OWNED_RESPONSE_HEADERS_LOWER) | {
     _VARY_BYTES

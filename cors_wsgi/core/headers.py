@@ -90,9 +90,8 @@ FORBIDDEN_REQUEST_HEADERS = frozenset(
 )
 FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
 
-# R48: response-only CORS names make no sense as request headers ...
-RESPONSE_ONLY_CORS_HEADERS = frozenset(name.lower() for name in OWNED_RESPONSE_HEADERS)
-# ... and request-only names (or names browsers never expose, R32) make no sense as exposed.
+# R48: the response-only CORS names (OWNED_RESPONSE_HEADERS_LOWER) make no sense as request
+# headers, and request-only names (or names browsers never expose, R32) make no sense as exposed.
 UNEXPOSABLE_RESPONSE_HEADERS = frozenset(
     {
         "origin",

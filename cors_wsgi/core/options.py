@@ -413,7 +413,7 @@ def _check_request_headers(
                 "scripts can never set this header, so allowing it does nothing; remove it",
             )
             continue
-        if name in h.RESPONSE_ONLY_CORS_HEADERS:
+        if name in h.OWNED_RESPONSE_HEADERS_LOWER:
             problems.add(
                 Code.HEADER_IN_WRONG_LIST,
                 option,
