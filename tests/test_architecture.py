@@ -14,10 +14,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from cors_wsgi.core import headers
+from cors_wsgi.asgi import decide_scope
+from cors_wsgi.core import Policy, headers, is_preflight
+from cors_wsgi.wsgi import decide_environ
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cors_wsgi"
 CORE = sorted((PACKAGE / "core").glob("*.py"))
@@ -208,3 +213,28 @@ def test_the_layout_lists_every_core_module() -> None:
     }
     assert not (PACKAGE / "policy.py").exists()
     assert not (PACKAGE / "headers.py").exists()
+
+
+_METHODS = st.sampled_from(["OPTIONS", "options", "GET", "PUT"])
+_ORIGINS = st.none() | st.sampled_from(["https://app.example.com", "https://evil.example"])
+
+
+@given(method=_METHODS, origin=_ORIGINS, request_method=st.none() | _METHODS)
+def test_every_adapters_decision_calls_a_preflight_what_is_preflight_calls_one(
+    method: str, origin: str | None, request_method: str | None
+) -> None:
+    """The WSGI and ASGI adapters read only what the core needs (R2: preflight headers only
+    for OPTIONS); whatever they read, the core's one definition decides."""
+    policy = Policy(allow_origins=["https://app.example.com"], allow_methods=["PUT"])
+    environ: dict[str, Any] = {"REQUEST_METHOD": method}
+    headers: list[tuple[bytes, bytes]] = []
+    if origin is not None:
+        environ["HTTP_ORIGIN"] = origin
+        headers.append((b"origin", origin.encode()))
+    if request_method is not None:
+        environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] = request_method
+        headers.append((b"access-control-request-method", request_method.encode()))
+    expected = is_preflight(method, origin, request_method)
+    assert decide_environ(policy, environ).preflight is expected
+    scope = {"type": "http", "method": method, "headers": headers}
+    assert decide_scope(policy, scope).preflight is expected
