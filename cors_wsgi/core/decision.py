@@ -235,14 +235,22 @@ def decorate_mapping(
     ``vary_lines`` reads every line of a header, for objects that keep several lines per
     name (Werkzeug's ``getlist``); without it, ``headers.get`` is taken to hold them all.
     """
-    # R18: one copy of each CORS header goes out; the names are scanned once, and only a
-    # response that set one of ours pays for the removals.
+    # R18: one copy of each CORS header goes out. The names are scanned once, for ours and
+    # for Vary, and only what is there is read or removed: a framework's public header
+    # methods validate and raise KeyError for a missing name, which costs more than the scan.
+    owned = has_vary = False
     # keys(): iterating Werkzeug's Headers yields (name, value) pairs, Django's yields names.
-    if not OWNED_RESPONSE_HEADERS_LOWER.isdisjoint(name.lower() for name in headers.keys()):  # noqa: SIM118
-        for owned in OWNED_RESPONSE_HEADERS:
-            headers.pop(owned, None)
+    for name in headers.keys():  # noqa: SIM118
+        first = name[:1]
+        if first in "aA":
+            owned = owned or name.lower() in OWNED_RESPONSE_HEADERS_LOWER
+        elif first in "vV":
+            has_vary = has_vary or name.lower() == _VARY_LOWER
+    if owned:
+        for owned_name in OWNED_RESPONSE_HEADERS:
+            headers.pop(owned_name, None)
     existing_vary = None
-    if decision.vary:  # R30: the app's Vary and ours, merged into one line
+    if decision.vary and has_vary:  # R30: the app's Vary and ours, merged into one line
         if vary_lines is None:
             existing_vary = headers.get(VARY)
         else:
