@@ -238,17 +238,19 @@ def decorate_mapping(
     # R18: one copy of each CORS header goes out. The names are scanned once, for ours and
     # for Vary, and only what is there is read or removed: a framework's public header
     # methods validate and raise KeyError for a missing name, which costs more than the scan.
-    owned = has_vary = False
+    owned: list[str] = []  # lowercase, each once
+    has_vary = False
     # keys(): iterating Werkzeug's Headers yields (name, value) pairs, Django's yields names.
     for name in headers.keys():  # noqa: SIM118
         first = name[:1]
         if first in "aA":
-            owned = owned or name.lower() in OWNED_RESPONSE_HEADERS_LOWER
+            lower = name.lower()
+            if lower in OWNED_RESPONSE_HEADERS_LOWER and lower not in owned:
+                owned.append(lower)
         elif first in "vV":
             has_vary = has_vary or name.lower() == _VARY_LOWER
-    if owned:
-        for owned_name in OWNED_RESPONSE_HEADERS:
-            headers.pop(owned_name, None)
+    for owned_name in owned:  # both frameworks' pop() removes every line of a name
+        headers.pop(owned_name, None)
     existing_vary = None
     if decision.vary and has_vary:  # R30: the app's Vary and ours, merged into one line
         if vary_lines is None:
