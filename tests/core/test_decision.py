@@ -39,3 +39,43 @@ def test_preflight_answers_are_fresh_lists_R55() -> None:
     assert status == 204
     assert (b"x-server", b"added") not in preflight_response_bytes(decision)[1]
     assert all(name == name.lower() for name, _ in first)
+
+
+def test_decorate_mapping_replaces_every_copy_and_merges_every_vary_line_R18_R30() -> None:
+    """Werkzeug keeps several lines per name: every copy of a CORS header the app set goes,
+    and all its Vary lines merge with ours into one."""
+    from werkzeug.datastructures import Headers
+
+    from cors_wsgi import Policy
+    from cors_wsgi.core.decision import decorate_mapping
+
+    decision = Policy(allow_origins=["https://app.example.com"]).decide(
+        "GET", "https://app.example.com"
+    )
+    headers = Headers(
+        [
+            ("Access-Control-Allow-Origin", "*"),
+            ("access-control-allow-origin", "https://other.example"),
+            ("Vary", "Cookie"),
+            ("vary", "Accept-Encoding"),
+            ("Content-Type", "text/plain"),
+        ]
+    )
+    decorate_mapping(decision, headers, headers.getlist)
+    assert headers.getlist("Access-Control-Allow-Origin") == ["https://app.example.com"]
+    assert headers.getlist("Vary") == ["Cookie, Accept-Encoding, Origin"]
+    assert headers.get("Content-Type") == "text/plain"
+
+
+def test_decorate_mapping_agrees_with_the_pair_list_decoration() -> None:
+    from werkzeug.datastructures import Headers
+
+    from cors_wsgi import Policy
+    from cors_wsgi.core.decision import decorate_mapping
+
+    policy = Policy(allow_origins=["https://app.example.com"], expose_headers=["x-total"])
+    decision = policy.decide("GET", "https://app.example.com")
+    app_headers = [("Content-Type", "text/plain"), ("Access-Control-Max-Age", "5")]
+    headers = Headers(app_headers)
+    decorate_mapping(decision, headers, headers.getlist)
+    assert sorted(headers.items()) == sorted(decision.decorate(app_headers))
