@@ -8,10 +8,10 @@ The core (:class:`Policy`, :class:`PathPolicies`, :class:`Decision`) knows no fr
 from __future__ import annotations
 
 from cors_wsgi.browser.explain import Explanation, explain
-from cors_wsgi.decision import Decision
-from cors_wsgi.errors import ConfigError, ConfigProblem
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.decision import Decision
+from cors_wsgi.core.errors import ConfigError, ConfigProblem
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
 __all__ = [

@@ -12,13 +12,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from cors_wsgi.byte_headers import decorate_bytes, preflight_response_bytes
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem
-from cors_wsgi.paths import PathPolicies, PathsInput, policies_from_options
-from cors_wsgi.policy import Policy
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.decision import decorate_bytes, preflight_response_bytes
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.core.methods import OPTIONS
+from cors_wsgi.core.paths import PathPolicies, PathsInput, policies_from_options
+from cors_wsgi.core.policy import Policy
 
 if TYPE_CHECKING:
-    from cors_wsgi.decision import Decision
+    from cors_wsgi.core.decision import Decision
 
 __all__ = ["ASGIApp", "CORSMiddleware", "Message", "Receive", "Scope", "Send", "decide_scope"]
 
@@ -30,20 +32,25 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("cors_wsgi")
 
+
 # The request headers the core reads, as ASGI spells them (lowercase bytes), and their
 # position in decide()'s arguments after the method.
-_ORIGIN = b"origin"
+def _asgi_name(header: str) -> bytes:
+    return header.lower().encode("latin-1")
+
+
+_ORIGIN = _asgi_name(h.ORIGIN)
 _PREFLIGHT_FIELDS = {
-    b"origin": 0,
-    b"access-control-request-method": 1,
-    b"access-control-request-headers": 2,
-    b"access-control-request-private-network": 3,
+    _asgi_name(header): index
+    for index, header in enumerate(
+        (h.ORIGIN, h.REQUEST_METHOD, h.REQUEST_HEADERS, h.REQUEST_PRIVATE_NETWORK)
+    )
 }
 _EMPTY_BODY = {"type": "http.response.body", "body": b""}
 _ERROR_BODY = b"Internal Server Error"
 _ERROR_HEADERS = [
-    (b"content-type", b"text/plain; charset=utf-8"),
-    (b"content-length", str(len(_ERROR_BODY)).encode("ascii")),
+    (_asgi_name(h.CONTENT_TYPE), b"text/plain; charset=utf-8"),
+    (_asgi_name(h.CONTENT_LENGTH), str(len(_ERROR_BODY)).encode("ascii")),
 ]
 _WEBSOCKET_REFUSAL = b"This origin may not open a WebSocket here."
 
@@ -62,7 +69,7 @@ def decide_scope(policy: Policy, scope: Scope) -> Decision:
     request can be a preflight, so only then are the preflight headers looked for.
     """
     method = scope["method"]
-    if method != "OPTIONS":
+    if method != OPTIONS:
         origins: list[bytes] | None = None
         for name, value in scope["headers"]:
             if name == _ORIGIN or (len(name) == 6 and name.lower() == _ORIGIN):
@@ -295,8 +302,8 @@ async def _refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
                 "type": "websocket.http.response.start",
                 "status": 403,
                 "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(_WEBSOCKET_REFUSAL)).encode("ascii")),
+                    (_asgi_name(h.CONTENT_TYPE), b"text/plain; charset=utf-8"),
+                    (_asgi_name(h.CONTENT_LENGTH), str(len(_WEBSOCKET_REFUSAL)).encode("ascii")),
                 ],
             }
         )

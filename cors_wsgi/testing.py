@@ -31,7 +31,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from cors_wsgi import headers as h
 from cors_wsgi.browser.fetch import (
     BrowserRequest,
     HeaderInput,
@@ -40,7 +39,8 @@ from cors_wsgi.browser.fetch import (
     check,
 )
 from cors_wsgi.browser.senders import sender_for
-from cors_wsgi.policy import is_preflight
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.policy import is_preflight
 
 if TYPE_CHECKING:
     pass
@@ -124,8 +124,9 @@ class _SentRequest:
 
     @property
     def is_preflight(self) -> bool:
+        headers = self.headers
         return is_preflight(
-            self.method, self.headers.get("origin"), self.headers.get(h.REQUEST_METHOD.lower())
+            self.method, headers.get(h.ORIGIN.lower()), headers.get(h.REQUEST_METHOD.lower())
         )
 
 

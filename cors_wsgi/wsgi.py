@@ -7,13 +7,14 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from cors_wsgi.paths import PathPolicies, PathsInput, policies_from_options
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.methods import OPTIONS
+from cors_wsgi.core.paths import PathPolicies, PathsInput, policies_from_options
+from cors_wsgi.core.policy import Policy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from cors_wsgi.decision import Decision, HeaderList
+    from cors_wsgi.core.decision import Decision, HeaderList
 
 __all__ = ["CORSMiddleware", "answer_preflight", "decide_environ", "request_path"]
 
@@ -43,7 +44,7 @@ def decide_environ(policy: Policy, environ: WSGIEnvironment) -> Decision:
     Only an OPTIONS request can be a preflight, so only then are its headers read.
     """
     method = environ["REQUEST_METHOD"]
-    if method == "OPTIONS":
+    if method == OPTIONS:
         return policy.decide(
             method,
             environ.get("HTTP_ORIGIN"),
@@ -130,7 +131,7 @@ class CORSMiddleware:
                     return self.app(environ, start_response)
             # decide_environ(), inlined: this is the request path.
             method = environ["REQUEST_METHOD"]
-            if method == "OPTIONS":
+            if method == OPTIONS:
                 decision = policy.decide(
                     method,
                     origin,

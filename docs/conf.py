@@ -105,13 +105,13 @@ nitpick_ignore = [
         "WSGIApplication",
         "GetResponse",
         "AsyncGetResponse",
-        "cors_wsgi.origins.OriginPattern",
+        "cors_wsgi.core.origin_patterns.OriginPattern",
     )
 ] + [
     # Adapter-facing names that the core's docstrings mention, documented in
     # contributing/core-api rather than in the users' API reference.
     ("py:func", "make_decision"),
-    ("py:data", "cors_wsgi.headers.OWNED_RESPONSE_HEADERS"),
+    ("py:data", "cors_wsgi.core.headers.OWNED_RESPONSE_HEADERS"),
 ]
 nitpick_ignore_regex: list[tuple[str, str]] = []
 _missing = []
@@ -148,8 +148,8 @@ def _flask_names(app: object, env: object, node: object, contnode: object) -> ob
 SHORT_NAMES = {
     "ASGIMiddleware": "cors_wsgi.asgi.CORSMiddleware",
     "ASGIApp": "cors_wsgi.asgi.ASGIApp",
-    "Vocabulary": "cors_wsgi.errors.Vocabulary",
-    "cors_wsgi.policy.Vocabulary": "cors_wsgi.errors.Vocabulary",
+    "Vocabulary": "cors_wsgi.core.vocabulary.Vocabulary",
+    "cors_wsgi.core.policy.Vocabulary": "cors_wsgi.core.vocabulary.Vocabulary",
 }
 
 

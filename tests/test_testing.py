@@ -705,3 +705,21 @@ def test_cors_fetch_leaves_the_apps_logging_as_it_was(
     assert exchange.server_log  # collected at DEBUG...
     assert not [r for r in caplog.records if r.name == "cors_wsgi"]  # ...not passed on
     assert logging.getLogger("cors_wsgi").level == logging.NOTSET
+
+
+def test_options_without_origin_is_no_preflight_to_the_helpers() -> None:
+    """The helpers call a request a preflight exactly as the core does (R2, R4): an OPTIONS
+    request with Access-Control-Request-Method but no Origin is an ordinary request."""
+    from cors_wsgi.core.policy import is_preflight
+    from cors_wsgi.testing import _SentRequest
+
+    without_origin = _SentRequest(
+        "OPTIONS", "http://testserver/x", {"access-control-request-method": "PUT"}
+    )
+    with_origin = _SentRequest(
+        "OPTIONS",
+        "http://testserver/x",
+        {"access-control-request-method": "PUT", "origin": "https://app.example.com"},
+    )
+    assert without_origin.is_preflight is is_preflight("OPTIONS", None, "PUT") is False
+    assert with_origin.is_preflight is is_preflight("OPTIONS", "https://a.example", "PUT")

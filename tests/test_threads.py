@@ -23,9 +23,9 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 
 from cors_wsgi import CORSMiddleware, Decision, Policy
-from cors_wsgi import headers as cors_headers
-from cors_wsgi import methods as cors_methods
-from cors_wsgi.origins import OriginPattern
+from cors_wsgi.core import headers as cors_headers
+from cors_wsgi.core import methods as cors_methods
+from cors_wsgi.core.origin_patterns import OriginPattern
 from tests.waitress_thread import WaitressThread
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from wsgiref.validate import validator
 import pytest
 
 from cors_wsgi import ConfigError, CORSMiddleware, Policy
-from cors_wsgi.errors import Code
+from cors_wsgi.core.errors import Code
 from cors_wsgi.wsgi import request_path
 
 if TYPE_CHECKING:

@@ -13,12 +13,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cors_wsgi import headers as h
 from cors_wsgi.browser import fetch
-from cors_wsgi.errors import ProblemCollector
-from cors_wsgi.origins import ANY_ORIGIN, ANY_PORT, OriginPattern, parse_origin_pattern
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import ANY, Policy
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.errors import ProblemCollector
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.origin_patterns import (
+    ANY_ORIGIN,
+    ANY_PORT,
+    OriginPattern,
+    parse_origin_pattern,
+)
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
 from cors_wsgi.wsgi import CORSMiddleware
 
 if TYPE_CHECKING:

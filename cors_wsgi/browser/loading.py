@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from cors_wsgi.errors import ConfigError
+from cors_wsgi.core.errors import ConfigError
 
 __all__ = ["LoadFailure", "Target", "importing_from_current_directory", "load", "parse_target"]
 

@@ -31,7 +31,9 @@ from cors_wsgi.browser.fetch import (
     check,
     parse_header_argument,
 )
-from cors_wsgi.policy import logger as refusal_logger  # every adapter's refusals, with reasons
+from cors_wsgi.core.policy import (
+    logger as refusal_logger,
+)  # every adapter's refusals, with reasons
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

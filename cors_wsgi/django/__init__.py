@@ -7,7 +7,7 @@ CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
 ```
 
 ``cross_origin(...)`` gives one view its own policy; ``cors_exempt`` takes a view out of
-CORS. All CORS semantics live in the core (:mod:`cors_wsgi.policy`); this package only
+CORS. All CORS semantics live in the core (:mod:`cors_wsgi.core.policy`); this package only
 translates settings, requests and responses.
 """
 

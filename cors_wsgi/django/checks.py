@@ -36,6 +36,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
+from cors_wsgi.core.catalogue import CodeEntry
+from cors_wsgi.core.policy import Policy
 from cors_wsgi.django.conf import (
     ALIASES,
     ALLOW_ALL_ORIGINS,
@@ -46,8 +48,6 @@ from cors_wsgi.django.conf import (
     compile_settings,
 )
 from cors_wsgi.django.decorators import ViewMark, any_view_marked, mark_of_view
-from cors_wsgi.errors import CodeEntry
-from cors_wsgi.policy import Policy
 
 __all__ = ["CHECKS", "check_settings", "marked_views"]
 
@@ -104,7 +104,7 @@ UNSUPPORTED_CORSHEADERS_SETTINGS: Final[Mapping[str, str]] = {
 
 
 # The warnings of this module, described once (errors are the core's codes, described in
-# cors_wsgi.errors.CATALOGUE). A test fails if an id used below has no entry here.
+# cors_wsgi.core.catalogue.CATALOGUE). A test fails if an id used below has no entry here.
 CHECKS: Final[Mapping[str, CodeEntry]] = {
     "cors_wsgi.W001": CodeEntry(
         "CorsMiddleware below a middleware that answers first",

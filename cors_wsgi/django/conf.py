@@ -20,10 +20,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
+from cors_wsgi.core.vocabulary import Vocabulary
 from cors_wsgi.django.defaults import default_headers, default_methods
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import ANY, Policy
 
 __all__ = [
     "ALIASES",
@@ -218,62 +220,14 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
     if strings:
         problems.extend(strings)
         return None
-    keywords: dict[str, Any] = {}
-    # keyword -> the setting it came from, so that problems name what the user wrote.
-    sources: dict[str, _Written] = {}
-    for name, keyword in POLICY_SETTINGS.items():
-        found = written.get(name)
-        if found is not None:
-            keywords[keyword] = found.value
-            sources[keyword] = found
-        elif name in DEFAULTS:
-            keywords[keyword] = DEFAULTS[name]
-            sources[keyword] = _Written(DEFAULTS[name], f"{name} (default)")
-    func = written.get("CORS_ALLOWED_ORIGIN_FUNC")
-    if func is not None and isinstance(func.value, str):
-        try:
-            keywords["allow_origin_func"] = import_string(func.value)
-        except ImportError as error:
-            problems.append(
-                ConfigProblem(
-                    Code.WRONG_TYPE,
-                    func.label,
-                    func.value,
-                    f"could not import it ({error}); give a function or its dotted path, "
-                    "e.g. 'myproject.cors.is_tenant_origin'",
-                )
-            )
-            return None
-    debug = written.get(DEBUG_SETTING)
-    if debug is not None and debug.value is True and not settings.DEBUG:
-        problems.append(
-            ConfigProblem(
-                Code.DEBUG_OUTSIDE_DEVELOPMENT,
-                debug.label,
-                debug.value,
-                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
-                "hold, so it only runs with DEBUG = True; set it to 'force' to run it anyway",
-            )
-        )
-        return None
-    if debug is not None and debug.value == FORCED_DEBUG:
-        keywords["debug"] = True
+    keywords, sources = _keywords_of(written)
+    found = _import_func(written, keywords) or _debug_problem(written, keywords)
     allow_all = written.get(ALLOW_ALL_ORIGINS)
-    if allow_all is not None:
-        if not isinstance(allow_all.value, bool):
-            problems.append(
-                ConfigProblem(
-                    Code.WRONG_TYPE, allow_all.label, allow_all.value, "give True or False"
-                )
-            )
-            return None
-        if allow_all.value:
-            # As in django-cors-headers, allowing all origins makes the lists irrelevant
-            # (a system check warns when both are set).
-            keywords["allow_origins"] = ANY
-            sources["allow_origins"] = allow_all
-            keywords.pop("allow_origin_regex", None)
-            keywords.pop("allow_origin_func", None)
+    if found is None and allow_all is not None:
+        found = _apply_allow_all(allow_all, keywords, sources)
+    if found is not None:
+        problems.append(found)
+        return None
     vocabulary = VOCABULARY.with_names(
         {
             keyword: _setting_of(source.label)
@@ -288,6 +242,80 @@ def _build_policy(written: Mapping[str, _Written], problems: list[ConfigProblem]
             vocabulary.problem(_as_written(problem, keywords, sources)) for problem in error.errors
         )
         return None
+
+
+def _keywords_of(
+    written: Mapping[str, _Written],
+) -> tuple[dict[str, Any], dict[str, _Written]]:
+    """The Policy keywords of the settings, and for each the setting it came from, so that
+    problems name what the user wrote."""
+    keywords: dict[str, Any] = {}
+    sources: dict[str, _Written] = {}
+    for name, keyword in POLICY_SETTINGS.items():
+        found = written.get(name)
+        if found is not None:
+            keywords[keyword] = found.value
+            sources[keyword] = found
+        elif name in DEFAULTS:
+            keywords[keyword] = DEFAULTS[name]
+            sources[keyword] = _Written(DEFAULTS[name], f"{name} (default)")
+    return keywords, sources
+
+
+def _import_func(
+    written: Mapping[str, _Written], keywords: dict[str, Any]
+) -> ConfigProblem | None:
+    """CORS_ALLOWED_ORIGIN_FUNC given as a dotted path, imported into ``keywords``."""
+    func = written.get("CORS_ALLOWED_ORIGIN_FUNC")
+    if func is None or not isinstance(func.value, str):
+        return None
+    try:
+        keywords["allow_origin_func"] = import_string(func.value)
+    except ImportError as error:
+        return ConfigProblem(
+            Code.WRONG_TYPE,
+            func.label,
+            func.value,
+            f"could not import it ({error}); give a function or its dotted path, "
+            "e.g. 'myproject.cors.is_tenant_origin'",
+        )
+    return None
+
+
+def _debug_problem(
+    written: Mapping[str, _Written], keywords: dict[str, Any]
+) -> ConfigProblem | None:
+    """CORS debug mode outside DEBUG is refused unless forced; forced, it is turned on."""
+    debug = written.get(DEBUG_SETTING)
+    if debug is not None and debug.value is True and not settings.DEBUG:
+        return ConfigProblem(
+            Code.DEBUG_OUTSIDE_DEVELOPMENT,
+            debug.label,
+            debug.value,
+            "CORS debug mode tells anyone who sends a preflight what the allow-lists "
+            "hold, so it only runs with DEBUG = True; set it to 'force' to run it anyway",
+        )
+    if debug is not None and debug.value == FORCED_DEBUG:
+        keywords["debug"] = True
+    return None
+
+
+def _apply_allow_all(
+    allow_all: _Written, keywords: dict[str, Any], sources: dict[str, _Written]
+) -> ConfigProblem | None:
+    """CORS_ALLOW_ALL_ORIGINS = True in place of the origin lists."""
+    if not isinstance(allow_all.value, bool):
+        return ConfigProblem(
+            Code.WRONG_TYPE, allow_all.label, allow_all.value, "give True or False"
+        )
+    if allow_all.value:
+        # As in django-cors-headers, allowing all origins makes the lists irrelevant
+        # (a system check warns when both are set).
+        keywords["allow_origins"] = ANY
+        sources["allow_origins"] = allow_all
+        keywords.pop("allow_origin_regex", None)
+        keywords.pop("allow_origin_func", None)
+    return None
 
 
 def _setting_of(label: str) -> str:

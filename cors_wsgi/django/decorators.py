@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar, cast
 
 from asgiref.sync import iscoroutinefunction
 
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.policy import Policy
 
 __all__ = ["EXEMPT", "ViewMark", "cors_exempt", "cross_origin", "mark_of_view"]
 

@@ -15,14 +15,15 @@ from typing import Final
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase, ResponseHeaders
+from django.http.response import HttpResponseBase
 from django.urls import Resolver404, get_resolver
 
-from cors_wsgi import headers
-from cors_wsgi.decision import Decision
+from cors_wsgi.core import headers
+from cors_wsgi.core.decision import Decision, decorate_mapping
+from cors_wsgi.core.methods import OPTIONS
+from cors_wsgi.core.policy import Policy
 from cors_wsgi.django.conf import compiled_settings
 from cors_wsgi.django.decorators import EXEMPT, any_view_marked, mark_of_view
-from cors_wsgi.policy import Policy
 
 __all__ = ["CorsMiddleware"]
 
@@ -41,7 +42,6 @@ _ORIGIN: Final = _meta_key(headers.ORIGIN)
 _REQUEST_METHOD: Final = _meta_key(headers.REQUEST_METHOD)
 _REQUEST_HEADERS: Final = _meta_key(headers.REQUEST_HEADERS)
 _REQUEST_PRIVATE_NETWORK: Final = _meta_key(headers.REQUEST_PRIVATE_NETWORK)
-_OPTIONS: Final = "OPTIONS"
 
 
 def _policy_of_path(request: HttpRequest) -> Policy | None:
@@ -146,7 +146,7 @@ def _apply_after_view(request: HttpRequest, response: HttpResponseBase, seen: ob
 def _answer_preflight(decision: Decision) -> HttpResponse:
     status, header_list = decision.preflight_response()
     response = HttpResponse(status=status)
-    del response.headers["Content-Type"]  # the core says which body headers go out (R27)
+    del response.headers[headers.CONTENT_TYPE]  # the core says which body headers go out (R27)
     for name, value in header_list:
         response.headers[name] = value
     # A refused preflight is a 403; without this mark Django's request logger would write a
@@ -156,50 +156,10 @@ def _answer_preflight(decision: Decision) -> HttpResponse:
     return response
 
 
-def _store_layout_is_known() -> bool:
-    """True if ResponseHeaders keeps its entries as ``_store[lowercase name] = (name, value)``
-    and reads them from there, as every Django from 3.2 to 6.x does.
-
-    Django's public header methods validate and re-encode every value (about half a
-    microsecond per header set, and a caught KeyError per missing name read), which would
-    be most of this middleware's cost per request. The core's header values are ASCII
-    tokens and allow-list entries validated at start-up (R53, R54), so on a Django whose
-    layout this check confirms they are written directly; on any other, through the
-    public methods.
-    """
-    probe = ResponseHeaders({"Vary": "Cookie"})
-    store = getattr(probe, "_store", None)
-    if not isinstance(store, dict) or store.get("vary") != ("Vary", "Cookie"):
-        return False
-    store["x-probe"] = ("X-Probe", "1")
-    del store["vary"]
-    return probe.get("X-PROBE") == "1" and list(probe.items()) == [("X-Probe", "1")]
-
-
-_OWNED_LOWER: Final = tuple(name.lower() for name in headers.OWNED_RESPONSE_HEADERS)
-_OWNED_LOWER_SET: Final = frozenset(_OWNED_LOWER)
-_VARY_LOWER: Final = headers.VARY.lower()
-
-
-def _decorate_store(decision: Decision, response: HttpResponseBase) -> None:
-    store: dict[str, tuple[str, str]] = response.headers._store
-    if not _OWNED_LOWER_SET.isdisjoint(store):
-        for name in _OWNED_LOWER:
-            store.pop(name, None)
-    vary = store.get(_VARY_LOWER)
-    for name, value in decision.header_updates(vary[1] if vary is not None else None):
-        store[name.lower()] = (name, value)
-
-
-def _decorate_public(decision: Decision, response: HttpResponseBase) -> None:
-    response_headers = response.headers
-    for name in headers.OWNED_RESPONSE_HEADERS:
-        response_headers.pop(name, None)
-    for name, value in decision.header_updates(response_headers.get(headers.VARY)):
-        response_headers[name] = value
-
-
-_decorate = _decorate_store if _store_layout_is_known() else _decorate_public
+def _decorate(decision: Decision, response: HttpResponseBase) -> None:
+    # Django's public header API: it validates every value it is given (about half a
+    # microsecond per header on a request that costs Django tens of microseconds).
+    decorate_mapping(decision, response.headers)
 
 
 class CorsMiddleware:
@@ -226,7 +186,7 @@ class CorsMiddleware:
         if self.is_async:
             return self.__acall__(request)
         get_response: GetResponse = self.get_response  # type: ignore[assignment]
-        if request.method != _OPTIONS:
+        if request.method != OPTIONS:
             seen = _urlconf_seen(request)
             response = get_response(request)
             _apply_after_view(request, response, seen)
@@ -241,7 +201,7 @@ class CorsMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         get_response: AsyncGetResponse = self.get_response  # type: ignore[assignment]
-        if request.method != _OPTIONS:
+        if request.method != OPTIONS:
             seen = _urlconf_seen(request)
             response = await get_response(request)
             _apply_after_view(request, response, seen)

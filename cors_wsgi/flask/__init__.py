@@ -18,7 +18,7 @@ The differences in behaviour, and why, are listed in the README (docs/readme/fla
 
 from __future__ import annotations
 
-from cors_wsgi.errors import ConfigError, ConfigProblem
+from cors_wsgi.core.errors import ConfigError, ConfigProblem
 from cors_wsgi.flask.decorator import cross_origin
 from cors_wsgi.flask.extension import CORS
 from cors_wsgi.flask.options import CORSOptions, ResourceOptions

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import Flask, after_this_request, current_app, request
 
+from cors_wsgi.core.methods import OPTIONS
 from cors_wsgi.flask.extension import (
     ROUTE_ATTRIBUTE,
     RouteCORS,
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["cross_origin"]
 
 View = TypeVar("View", bound=Callable[..., Any])
-
-_OPTIONS = "OPTIONS"
 
 
 def cross_origin(**options: Unpack[ResourceOptions]) -> Callable[[View], View]:
@@ -54,7 +53,7 @@ def cross_origin(**options: Unpack[ResourceOptions]) -> Callable[[View], View]:
         if automatic_options:
             # Flask's routing must let OPTIONS through to the view, where it is answered.
             required = set(getattr(view, "required_methods", ()))
-            view.required_methods = {*required, _OPTIONS}  # type: ignore[attr-defined]
+            view.required_methods = {*required, OPTIONS}  # type: ignore[attr-defined]
             view.provide_automatic_options = False  # type: ignore[attr-defined]
 
         @functools.wraps(view)
@@ -66,7 +65,7 @@ def cross_origin(**options: Unpack[ResourceOptions]) -> Callable[[View], View]:
                 if decision.answer_here:
                     return preflight_response(decision)
                 after_this_request(lambda response: apply_decision(response, decision))
-            if automatic_options and request.method == _OPTIONS:
+            if automatic_options and request.method == OPTIONS:
                 # What Flask answers to OPTIONS when it handles it itself.
                 return app.make_default_options_response()
             return app.ensure_sync(view)(*args, **kwargs)

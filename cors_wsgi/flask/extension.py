@@ -34,7 +34,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Flask, Response, has_request_context, request
 
-from cors_wsgi.errors import ConfigError, ConfigProblem
+from cors_wsgi.core.decision import Decision, decorate_mapping
+from cors_wsgi.core.errors import ConfigError, ConfigProblem
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import is_preflight
 from cors_wsgi.flask.options import (
     CORSOptions,
     Layer,
@@ -44,9 +47,6 @@ from cors_wsgi.flask.options import (
     read_config,
     read_keywords,
 )
-from cors_wsgi.headers import OWNED_RESPONSE_HEADERS, OWNED_RESPONSE_HEADERS_LOWER, VARY
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import is_preflight
 from cors_wsgi.wsgi import answer_preflight, decide_environ, request_path
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ if TYPE_CHECKING:
     from flask.blueprints import BlueprintSetupState
     from typing_extensions import Unpack
 
-    from cors_wsgi.decision import Decision
-    from cors_wsgi.policy import Policy
+    from cors_wsgi.core.policy import Policy
 
 __all__ = ["CORS", "RouteCORS", "apply_decision", "decide", "preflight_response", "state_of"]
 
@@ -81,19 +80,9 @@ def preflight_response(decision: Decision) -> Response:
 
 
 def apply_decision(response: Response, decision: Decision) -> Response:
-    """Put the decision's CORS headers on ``response``, replacing any the app set (R18, R30)."""
+    """Put the decision's CORS headers on ``response``, replacing any the app set."""
     headers = response.headers
-    for name, _ in headers:
-        if name.lower() in OWNED_RESPONSE_HEADERS_LOWER:
-            for owned in OWNED_RESPONSE_HEADERS:
-                headers.remove(owned)
-            break
-    existing_vary = None
-    if decision.vary:
-        vary_lines = headers.getlist(VARY)
-        existing_vary = ", ".join(vary_lines) if vary_lines else None
-    for name, value in decision.header_updates(existing_vary):
-        headers[name] = value
+    decorate_mapping(decision, headers, headers.getlist)
     return response
 
 

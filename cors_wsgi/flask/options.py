@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem, Vocabulary
-from cors_wsgi.paths import PathPolicies
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.paths import PathPolicies
+from cors_wsgi.core.policy import Policy
+from cors_wsgi.core.vocabulary import Vocabulary
 
 __all__ = [
     "CONFIG_PREFIX",
@@ -80,9 +82,9 @@ class CORSOptions(ResourceOptions, total=False):
 
 # flask-cors's defaults, so that CORS(app) means what it meant there: any origin, anonymous.
 DEFAULTS: Mapping[str, object] = {
-    "origins": "*",
+    "origins": ANY,
     "methods": ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"),
-    "allow_headers": "*",
+    "allow_headers": ANY,
     "expose_headers": (),
     "supports_credentials": False,
     "max_age": None,
@@ -106,7 +108,6 @@ _CONFIG_KEYS: Mapping[str, str] = {CONFIG_PREFIX + name.upper(): name for name i
 # string holding one is refused: read literally it would silently stop matching.
 _REGEX_CHARACTERS = frozenset("*\\]?$^[()|")
 _ALL_PATHS = "/"
-_ANY = "*"
 
 # flask-cors option -> Policy keyword, where the value only changes name.
 _RENAMED: Mapping[str, str] = {
@@ -160,7 +161,8 @@ _REFUSED_FALSE: Mapping[str, str] = {
     "vary_header": (
         "cors_wsgi always merges the right Vary names into the response's Vary header; "
         "leaving them out lets caches and CDNs serve one origin's CORS headers to another "
-        "(V12, R30). Remove this option"
+        # V12, R30
+        ". Remove this option"
     ),
     "intercept_exceptions": (
         "cors_wsgi always adds CORS headers to error responses (abort(), errorhandler "
@@ -320,7 +322,7 @@ def _resource_path(key: object, label: str, problems: list[ConfigProblem]) -> Re
             )
         )
         return None
-    if key in (_ANY, "/*"):
+    if key in (ANY, "/*"):
         return _ALL_PATHS
     prefix = key.removesuffix("/*")
     if _REGEX_CHARACTERS.intersection(prefix):
@@ -372,44 +374,13 @@ def _policy_or_problems(
     """Translate flask-cors options into a :class:`Policy`; ``None`` after recording problems."""
     keywords: dict[str, Any] = {}
     labels: dict[str, str] = {}
-    found: list[ConfigProblem] = []
-
-    for name in _ADAPTER_BOOLEANS:
-        option = options[name]
-        if not isinstance(option.value, bool):
-            found.append(
-                ConfigProblem(Code.WRONG_TYPE, option.label, option.value, "give True or False")
-            )
-        elif not option.value and name in _REFUSED_FALSE:
-            found.append(
-                ConfigProblem(Code.UNSAFE_OPTION, option.label, option.value, _REFUSED_FALSE[name])
-            )
+    found = _adapter_boolean_problems(options)
 
     for name, keyword in _RENAMED.items():
         keywords[keyword] = options[name].value
         labels[keyword] = options[name].label
 
-    debug = options["debug"]
-    labels["debug"] = debug.label
-    keywords["debug"] = debug.value is True or debug.value == FORCED_DEBUG
-    if debug.value is True and not app_debug:
-        found.append(
-            ConfigProblem(
-                Code.DEBUG_OUTSIDE_DEVELOPMENT,
-                debug.label,
-                debug.value,
-                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
-                "hold, so it only runs when the Flask app is in debug mode; set it to "
-                f"{FORCED_DEBUG!r} to run it anyway",
-            )
-        )
-    elif not isinstance(debug.value, bool) and debug.value != FORCED_DEBUG:
-        found.append(
-            ConfigProblem(
-                Code.WRONG_TYPE, debug.label, debug.value, f"give True, False or {FORCED_DEBUG!r}"
-            )
-        )
-
+    _translate_debug(options["debug"], app_debug, keywords, labels, found)
     _translate_origins(options["origins"], keywords, labels, found)
 
     max_age = options["max_age"]
@@ -447,6 +418,51 @@ def _policy_or_problems(
     return None if found else policy
 
 
+def _adapter_boolean_problems(options: Mapping[str, Sourced]) -> list[ConfigProblem]:
+    """The problems of the options only the adapter reads: booleans, some never False."""
+    found: list[ConfigProblem] = []
+    for name in _ADAPTER_BOOLEANS:
+        option = options[name]
+        if not isinstance(option.value, bool):
+            found.append(
+                ConfigProblem(Code.WRONG_TYPE, option.label, option.value, "give True or False")
+            )
+        elif not option.value and name in _REFUSED_FALSE:
+            found.append(
+                ConfigProblem(Code.UNSAFE_OPTION, option.label, option.value, _REFUSED_FALSE[name])
+            )
+    return found
+
+
+def _translate_debug(
+    debug: Sourced,
+    app_debug: bool,
+    keywords: dict[str, Any],
+    labels: dict[str, str],
+    found: list[ConfigProblem],
+) -> None:
+    """debug: only with the app in debug mode, unless forced."""
+    labels["debug"] = debug.label
+    keywords["debug"] = debug.value is True or debug.value == FORCED_DEBUG
+    if debug.value is True and not app_debug:
+        found.append(
+            ConfigProblem(
+                Code.DEBUG_OUTSIDE_DEVELOPMENT,
+                debug.label,
+                debug.value,
+                "CORS debug mode tells anyone who sends a preflight what the allow-lists "
+                "hold, so it only runs when the Flask app is in debug mode; set it to "
+                f"{FORCED_DEBUG!r} to run it anyway",
+            )
+        )
+    elif not isinstance(debug.value, bool) and debug.value != FORCED_DEBUG:
+        found.append(
+            ConfigProblem(
+                Code.WRONG_TYPE, debug.label, debug.value, f"give True, False or {FORCED_DEBUG!r}"
+            )
+        )
+
+
 def _translate_origins(
     option: Sourced, keywords: dict[str, Any], labels: dict[str, str], found: list[ConfigProblem]
 ) -> None:
@@ -455,7 +471,7 @@ def _translate_origins(
     labels["allow_origin_func"] = option.label
     value = option.value
     if isinstance(value, str):
-        keywords["allow_origins"] = value if value == _ANY else (value,)
+        keywords["allow_origins"] = value if value == ANY else (value,)
     elif isinstance(value, re.Pattern):
         keywords["allow_origin_regex"] = (value,)
     elif callable(value):

@@ -1,6 +1,6 @@
 """The error reference, generated from the code: one entry per code, with a real message.
 
-The entries come from ``cors_wsgi.errors.CATALOGUE`` (the core's codes) and
+The entries come from ``cors_wsgi.core.catalogue.CATALOGUE`` (the core's codes) and
 ``cors_wsgi.django.checks.CHECKS`` (the Django system check warnings); each entry's example
 is run, so the message shown is the one the package prints today. The page
 ``reference/errors.md`` holds the marker line :data:`MARKER`, which this extension replaces.
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from cors_wsgi import ConfigError, ConfigProblem, CORSMiddleware, Policy
-from cors_wsgi.errors import CATALOGUE, Code, CodeEntry
+from cors_wsgi.core.catalogue import CATALOGUE, CodeEntry
+from cors_wsgi.core.errors import Code
 
 MARKER: Final = "% generated: the error reference"
 PACKAGE_DIR: Final = Path(__file__).resolve().parents[2] / "cors_wsgi"
@@ -50,9 +51,9 @@ def missing_entries() -> list[str]:
     from cors_wsgi.django.checks import CHECKS
 
     missing = [
-        f"cors_wsgi/errors.py defines Code.{name} = {code!r} but CATALOGUE has no entry "
+        f"cors_wsgi/core/errors.py defines Code.{name} = {code!r} but CATALOGUE has no entry "
         f"for it: add `Code.{name}: CodeEntry(title, trigger, fix, example)` to CATALOGUE "
-        "in cors_wsgi/errors.py (example: a Policy(...) expression that raises it)"
+        "in cors_wsgi/core/catalogue.py (example: a Policy(...) expression that raises it)"
         for code, name in sorted(defined_codes().items())
         if code not in CATALOGUE
     ]
@@ -63,7 +64,8 @@ def missing_entries() -> list[str]:
         for check_id in sorted(used_check_ids() - set(CHECKS))
     )
     missing.extend(
-        f"CATALOGUE in cors_wsgi/errors.py describes {code!r}, which Code does not define: "
+        f"CATALOGUE in cors_wsgi/core/catalogue.py describes {code!r}, which Code does not "
+        "define: "
         "remove the entry or add the code to Code"
         for code in sorted(set(CATALOGUE) - set(defined_codes()))
     )
@@ -101,7 +103,7 @@ def core_example_problem(code: str) -> ConfigProblem:
             if problem.code == code:
                 return problem
         raise RuntimeError(
-            f"the example of {code} in cors_wsgi/errors.py CATALOGUE, {entry.example}, "
+            f"the example of {code} in cors_wsgi/core/catalogue.py CATALOGUE, {entry.example}, "
             f"raises other codes ({', '.join(p.code for p in error.errors)}): give an example "
             f"that raises {code}"
         ) from error
@@ -110,7 +112,7 @@ def core_example_problem(code: str) -> ConfigProblem:
         if warning.code == code:
             return warning  # type: ignore[no-any-return]
     raise RuntimeError(
-        f"the example of {code} in cors_wsgi/errors.py CATALOGUE, {entry.example}, raises "
+        f"the example of {code} in cors_wsgi/core/catalogue.py CATALOGUE, {entry.example}, raises "
         f"nothing: give an example that raises {code} (or, for a warning, a Policy that "
         "carries it)"
     )

@@ -146,9 +146,9 @@ def _asgi_own_keywords() -> list[str]:
 
 def missing_options() -> list[str]:
     """The options an adapter reads that have no wrong value above, in words."""
+    from cors_wsgi.core.policy import OPTION_NAMES
     from cors_wsgi.django.conf import ALIASES, KNOWN_SETTINGS
     from cors_wsgi.flask.options import OPTION_NAMES as FLASK_OPTIONS
-    from cors_wsgi.policy import OPTION_NAMES
 
     where = "docs/_ext/option_reference.py"
     wanted = [

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from cors_wsgi.paths import PathKey
+    from cors_wsgi.core.paths import PathKey
 
 __all__ = ["AREAS", "SESSION_COOKIE", "api_app", "create_app", "policies_for"]
 

@@ -2,7 +2,8 @@
 
 Nothing here imports the core's matching, parsing or compiling code: each rule is written
 the obvious, slow way, straight from SPEC.md. Wildcard and any-port entries reuse
-``naive_allows`` of tests/test_origins.py (extended here to bracketed IPv6 hosts, which it
+``naive_allows`` of tests/core/test_origin_matcher.py (extended here to bracketed IPv6 hosts,
+which it
 does not parse); the rest (the request-origin grammar, regexes, the callable, methods and
 request headers) is new.
 """
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.test_origins import naive_allows
+from tests.core.test_origin_matcher import naive_allows
 
 # RFC 9110 tchar, spelled out rather than taken from the core's regex (R23, R48).
 TCHARS = frozenset("!#$%&'*+-.^_`|~" + string.digits + string.ascii_letters)

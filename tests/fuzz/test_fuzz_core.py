@@ -24,7 +24,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cors_wsgi import PathPolicies, Policy
-from cors_wsgi.paths import PathKey
+from cors_wsgi.core.paths import PathKey
 
 from .reference import Reference, is_token, request_header_names, split_origin
 from .strategies import (

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cors_wsgi import CORSMiddleware, Policy
-from cors_wsgi.paths import PathKey
+from cors_wsgi.core.paths import PathKey
 
 from .reference import Reference
 from .strategies import (

@@ -14,7 +14,7 @@ from cors_wsgi.browser.cli.django_settings import (
 )
 from cors_wsgi.browser.cli.output import Report, note_policy
 from cors_wsgi.browser.loading import FACTORY_NAMES, LoadFailure, load, parse_target
-from cors_wsgi.errors import ConfigError
+from cors_wsgi.core.errors import ConfigError
 from cors_wsgi.wsgi import CORSMiddleware
 
 # Layers that wrap a WSGI app usually keep it under one of these names.

@@ -16,8 +16,10 @@ from cors_wsgi.browser.cli.output import (
     describe_policy,
 )
 from cors_wsgi.browser.loading import LoadFailure, importing_from_current_directory
-from cors_wsgi.errors import ConfigError, Vocabulary
-from cors_wsgi.policy import ANY, Policy
+from cors_wsgi.core.errors import ConfigError
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.policy import Policy
+from cors_wsgi.core.vocabulary import Vocabulary
 
 
 def _policy_keywords(options: argparse.Namespace) -> dict[str, Any]:

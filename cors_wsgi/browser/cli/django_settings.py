@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cors_wsgi.browser.cli.output import Report, describe_policy
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.policy import Policy
 
 if TYPE_CHECKING:
     pass

@@ -6,12 +6,13 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from cors_wsgi.policy import ANY, Policy
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.policy import Policy
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from cors_wsgi.errors import ConfigProblem
+    from cors_wsgi.core.errors import ConfigProblem
 
 EXIT_ALLOWED = 0
 EXIT_BLOCKED = 1

@@ -10,8 +10,8 @@ from cors_wsgi.browser.cli.output import EXIT_ALLOWED, EXIT_BLOCKED, EXIT_USAGE,
 from cors_wsgi.browser.fetch import parse_header_argument
 from cors_wsgi.browser.loading import LoadFailure, importing_from_current_directory, load
 from cors_wsgi.browser.probe import NetworkError, Probe, ProbeSettings, url_problem
-from cors_wsgi.errors import ConfigError, ProblemCollector
-from cors_wsgi.origins import parse_origin_pattern
+from cors_wsgi.core.errors import ConfigError, ProblemCollector
+from cors_wsgi.core.origin_patterns import parse_origin_pattern
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

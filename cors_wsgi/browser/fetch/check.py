@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cors_wsgi import headers as h
 from cors_wsgi.browser.fetch.cors_check import cors_check
 from cors_wsgi.browser.fetch.engines import CHROMIUM, ENGINES, MAX_AGE_CAPS
 from cors_wsgi.browser.fetch.preflight import check_preflight
@@ -26,8 +25,9 @@ from cors_wsgi.browser.fetch.verdict import (
     Step,
     Verdict,
 )
-from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token
-from cors_wsgi.policy import ANY
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token
 
 
 def check(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from cors_wsgi import headers as h
 from cors_wsgi.browser.fetch.console import VALID_VALUE, parses_as_url
 from cors_wsgi.browser.fetch.request import BrowserRequest
 from cors_wsgi.browser.fetch.response import ResponseHead
 from cors_wsgi.browser.fetch.verdict import Step
-from cors_wsgi.policy import ANY
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.headers import ANY
 
 
 def cors_check(

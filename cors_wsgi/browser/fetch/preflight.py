@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cors_wsgi import headers as h
 from cors_wsgi.browser.fetch.console import PREFLIGHT_PREFIX
 from cors_wsgi.browser.fetch.cors_check import cors_check
 from cors_wsgi.browser.fetch.engines import (
@@ -29,8 +28,9 @@ from cors_wsgi.browser.fetch.verdict import (
     PREFLIGHT_STATUS,
     Step,
 )
-from cors_wsgi.methods import SAFELISTED_METHODS
-from cors_wsgi.policy import ANY
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.headers import ANY
+from cors_wsgi.core.methods import SAFELISTED_METHODS
 
 
 def check_preflight(

@@ -6,8 +6,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cors_wsgi import headers as h
-from cors_wsgi.methods import FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token, normalize_method
+from cors_wsgi.core import headers as h
+from cors_wsgi.core.methods import (
+    FORBIDDEN_METHODS,
+    SAFELISTED_METHODS,
+    is_token,
+    normalize_method,
+)
 
 # §cors-safelisted-request-header: content-type values that need no preflight (R12).
 _SAFELISTED_CONTENT_TYPES = frozenset(

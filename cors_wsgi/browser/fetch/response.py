@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cors_wsgi.browser.fetch.request import HTTP_WHITESPACE
-from cors_wsgi.methods import is_token
+from cors_wsgi.core.methods import is_token
 
 # R15: the Fetch standard's "ok status".
 OK_STATUSES = range(200, 300)

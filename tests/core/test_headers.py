@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cors_wsgi.headers import is_forbidden_request_header, merge_vary, parse_request_headers
-from cors_wsgi.methods import is_token, normalize_method
+from cors_wsgi.core.headers import is_forbidden_request_header, merge_vary, parse_request_headers
+from cors_wsgi.core.methods import is_token, normalize_method
 
 
 @pytest.mark.parametrize(

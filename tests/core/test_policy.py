@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cors_wsgi import ConfigError, Policy
-from cors_wsgi.errors import Code
-from cors_wsgi.policy import is_preflight
+from cors_wsgi.core.errors import Code
+from cors_wsgi.core.policy import is_preflight
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -568,6 +568,24 @@ def test_r2_is_preflight(
 ) -> None:
     assert is_preflight(method, origin, request_method) is expected
     assert CREDENTIALED.decide(method, origin, request_method).preflight is expected
+
+
+_METHODS = st.sampled_from(["OPTIONS", "options", "GET", "PUT", "POST"]) | st.text(max_size=8)
+
+
+@given(
+    method=_METHODS,
+    origin=st.none() | st.sampled_from([APP, "null", "https://evil.example"]),
+    request_method=st.none() | _METHODS,
+)
+def test_r2_the_inlined_preflight_test_of_decide_agrees_with_is_preflight(
+    method: str, origin: str | None, request_method: str | None
+) -> None:
+    """Policy.decide inlines is_preflight on the request path, for speed; both copies of the
+    rule must call the same requests preflights."""
+    expected = is_preflight(method, origin, request_method)
+    for policy in (CREDENTIALED, Policy(allow_origins="*")):
+        assert policy.decide(method, origin, request_method).preflight is expected
 
 
 def test_r43_star_in_a_list_with_credentials_says_e012_not_only_e023() -> None:

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from cors_wsgi import ConfigError, Policy
-from cors_wsgi import policy as policy_module
 from cors_wsgi.browser.cli import main
-from cors_wsgi.errors import WSGI_VOCABULARY, Vocabulary
+from cors_wsgi.core import policy as policy_module
+from cors_wsgi.core.vocabulary import WSGI_VOCABULARY, Vocabulary
 
 APP = "https://app.example.com"
 _CITATION = re.compile(r"\b[RV]\d+\b|§")

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cors_wsgi.errors import Code, ConfigError, ConfigProblem
-from cors_wsgi.policy import Policy
+from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
+from cors_wsgi.core.policy import Policy
 
 __all__ = ["PathKey", "PathPolicies", "PathsInput", "PolicyInput", "policies_from_options"]
 

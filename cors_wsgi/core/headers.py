@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cors_wsgi.methods import is_token
+from cors_wsgi.core.methods import is_token
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -15,6 +15,7 @@ __all__ = [
     "ALLOW_METHODS",
     "ALLOW_ORIGIN",
     "ALLOW_PRIVATE_NETWORK",
+    "ANY",
     "EXPOSE_HEADERS",
     "MAX_AGE",
     "ORIGIN",
@@ -26,6 +27,10 @@ __all__ = [
     "merge_vary",
     "parse_request_headers",
 ]
+
+# The wildcard of the CORS lists (allowed origins, methods, request and exposed headers),
+# written once; R20, R21, R22, R32 say where browsers honour it.
+ANY = "*"
 
 # Canonical spelling of every header this package reads or writes (R53), named once.
 ORIGIN = "Origin"
@@ -85,9 +90,8 @@ FORBIDDEN_REQUEST_HEADERS = frozenset(
 )
 FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
 
-# R48: response-only CORS names make no sense as request headers ...
-RESPONSE_ONLY_CORS_HEADERS = frozenset(name.lower() for name in OWNED_RESPONSE_HEADERS)
-# ... and request-only names (or names browsers never expose, R32) make no sense as exposed.
+# R48: the response-only CORS names (OWNED_RESPONSE_HEADERS_LOWER) make no sense as request
+# headers, and request-only names (or names browsers never expose, R32) make no sense as exposed.
 UNEXPOSABLE_RESPONSE_HEADERS = frozenset(
     {
         "origin",
@@ -160,7 +164,7 @@ def merge_vary(existing: str | None, names: Iterable[str]) -> str:
         name = element.strip(_OWS)
         if name:
             merged.setdefault(name.lower(), name)
-    if "*" not in merged:
+    if ANY not in merged:
         for name in names:
             merged.setdefault(name.lower(), name)
     return ", ".join(merged.values())

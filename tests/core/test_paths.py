@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cors_wsgi import ConfigError, PathPolicies, Policy
-from cors_wsgi.errors import Code
+from cors_wsgi.core.errors import Code
 
 API = Policy(allow_origins=["https://app.example.com"], allow_credentials=True)
 PUBLIC = Policy(allow_origins="*")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORBIDDEN_METHODS", "SAFELISTED_METHODS", "is_token", "normalize_method"]
+__all__ = ["FORBIDDEN_METHODS", "OPTIONS", "SAFELISTED_METHODS", "is_token", "normalize_method"]
 
 # RFC 9110 token: the grammar of both method and header names (R23, R48).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 is_token = _TOKEN.fullmatch
+
+# R2: only a request with this method can be a preflight.
+OPTIONS = "OPTIONS"
 
 # R9: byte-exact and case-sensitive; a preflight for these is always answerable.
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
