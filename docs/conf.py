@@ -106,6 +106,8 @@ nitpick_ignore = [
         "GetResponse",
         "AsyncGetResponse",
         "cors_wsgi.core.origin_patterns.OriginPattern",
+        "cors_wsgi.core.decision.HeaderMapping",
+        "cors_wsgi.core.decision.ByteHeaders",
     )
 ] + [
     # Adapter-facing names that the core's docstrings mention, documented in

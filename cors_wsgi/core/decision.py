@@ -2,7 +2,7 @@
 
 A decision goes on a response in one of three spellings, all with the same rules (the CORS
 headers the app set are replaced, so exactly one of each goes out; the app's Vary lines and
-ours become one line): :meth:`Decision.decorate` for a list of ``(str, str)`` pairs (WSGI),
+ours become one line): :meth:`cors_wsgi.Decision.decorate` for a list of ``(str, str)`` pairs (WSGI),
 :func:`decorate_mapping` for a mapping-style header object (Django's ``ResponseHeaders``,
 Werkzeug's ``Headers``), and :func:`decorate_bytes` for ASGI's lowercase byte pairs.
 """
@@ -200,7 +200,7 @@ class Decision(NamedTuple):
     def header_updates(self, existing_vary: str | None) -> HeaderList:
         """The headers to set on a mapping-style response, after deleting
         :data:`cors_wsgi.core.headers.OWNED_RESPONSE_HEADERS` from it (what
-        :func:`decorate_mapping` does).
+        :func:`cors_wsgi.core.decision.decorate_mapping` does).
 
         ``existing_vary`` is the response's current Vary value (several lines joined by
         ``", "``) or ``None``; the merged Vary is included when this decision adds to it.
@@ -230,7 +230,7 @@ def decorate_mapping(
     vary_lines: Callable[[str], Iterable[str]] | None = None,
 ) -> None:
     """Put ``decision`` on a mapping-style header object, in place, with the rules of
-    :meth:`Decision.decorate`.
+    :meth:`cors_wsgi.Decision.decorate`.
 
     ``vary_lines`` reads every line of a header, for objects that keep several lines per
     name (Werkzeug's ``getlist``); without it, ``headers.get`` is taken to hold them all.
@@ -319,7 +319,7 @@ def _encoded_lines(decision: Decision) -> tuple[_ByteLines, _ByteLines]:
 
 
 def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> ByteHeaders:
-    """Return the app's header list with CORS applied, as :meth:`Decision.decorate` does
+    """Return the app's header list with CORS applied, as :meth:`cors_wsgi.Decision.decorate` does
     for ``str`` pairs: a new list of ``(name, value)`` byte pairs; ``headers`` is untouched.
 
     Copies of the CORS response headers the app set itself are dropped, so that exactly one
