@@ -2,9 +2,10 @@
 
 A decision goes on a response in one of three spellings, all with the same rules (the CORS
 headers the app set are replaced, so exactly one of each goes out; the app's Vary lines and
-ours become one line): :meth:`cors_wsgi.Decision.decorate` for a list of ``(str, str)`` pairs (WSGI),
-:func:`decorate_mapping` for a mapping-style header object (Django's ``ResponseHeaders``,
-Werkzeug's ``Headers``), and :func:`decorate_bytes` for ASGI's lowercase byte pairs.
+ours become one line): :meth:`cors_wsgi.Decision.decorate` for a list of ``(str, str)``
+pairs (WSGI), :func:`decorate_mapping` for a mapping-style header object (Django's
+``ResponseHeaders``, Werkzeug's ``Headers``), and :func:`decorate_bytes` for ASGI's
+lowercase byte pairs.
 """
 
 from __future__ import annotations
