@@ -16,12 +16,8 @@ from cors_wsgi.core.errors import Code, ConfigProblem, ProblemCollector
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import FORBIDDEN_METHODS, is_token, normalize_method
 from cors_wsgi.core.origin_matcher import OriginFunc
-from cors_wsgi.core.origin_patterns import (
-    ANY_ORIGIN,
-    OriginPattern,
-    parse_origin_pattern,
-    regex_canaries,
-)
+from cors_wsgi.core.origin_patterns import ANY_ORIGIN, OriginPattern, parse_origin_pattern
+from cors_wsgi.core.regex_canaries import regex_canaries
 
 __all__ = [
     "DEFAULT_MAX_AGE",

@@ -29,8 +29,8 @@ __all__ = [
     "ANY_PORT",
     "MAX_ORIGIN_LENGTH",
     "OriginPattern",
+    "is_public_suffix",
     "parse_origin_pattern",
-    "regex_canaries",
 ]
 
 ANY_ORIGIN = ANY  # the allow-list that admits every origin
@@ -326,7 +326,7 @@ def _base_problem(base: str, subdomains: bool) -> _Problem | None:
         return (Code.ORIGIN_WITH_BAD_HOST, host_problem)
     if subdomains and _DOTTED_NUMBERS.fullmatch(base):
         return (Code.BAD_WILDCARD, "an IP address has no subdomains; list it exactly")
-    if subdomains and _is_public_suffix(base) and base != "localhost":
+    if subdomains and is_public_suffix(base) and base != "localhost":
         return (
             Code.WILDCARD_OVER_PUBLIC_SUFFIX,
             # V11
@@ -396,82 +396,11 @@ def _host_problem(host: str) -> str | None:
     return None
 
 
-def _is_public_suffix(base: str) -> bool:
+def is_public_suffix(base: str) -> bool:
+    """Whether anybody can register a name under ``base`` (``com``, ``github.io``, ``co.uk``)."""
     labels = base.rstrip(".").split(".")
     if len(labels) == 1:
         return True
     if base in _PUBLIC_SUFFIXES:
         return True
     return len(labels) == 2 and len(labels[1]) == 2 and labels[0] in _GENERIC_SECOND_LEVEL
-
-
-# Characters that stand for themselves in a pattern's text, as host names use them.
-_LITERAL_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_QUANTIFIERS = frozenset("?*+{")
-# Sites anybody can register, whatever the pattern names.
-_ATTACKER_SITES = tuple(
-    (f"https://attacker.{top}", f"any .{top} site") for top in ("com", "net", "org", "io", "app")
-)
-# Loopback names are exempt from the plain-http canary, as they are from E013 (V10).
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1"})
-
-
-def _literal_domains(pattern: str) -> list[str]:
-    """The dotted host names written literally in ``pattern`` (``\\.`` read as a dot).
-
-    ``r"https://[a-z0-9-]+\\.example\\.com"`` gives ``["example.com"]``: the name the
-    pattern is meant to trust, from which the attackers' look-alikes are made. A heuristic:
-    it only chooses which origins to try the pattern on.
-    """
-    runs: list[str] = []
-    run: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern) and pattern[index + 1] in ".-/:":
-            run.append(pattern[index + 1])
-            index += 2
-            continue
-        if char.lower() in _LITERAL_HOST_CHARS or char in "/:":
-            run.append(char.lower())
-        else:
-            if char in _QUANTIFIERS and run:
-                run.pop()  # "https?": the "s" is optional, not part of the name
-            runs.append("".join(run))
-            run = []
-        index += 1
-    runs.append("".join(run))
-    domains = []
-    for text in runs:
-        host = text.rpartition("//")[2].partition(":")[0].partition("/")[0]
-        name = host.strip(".")
-        if name and all(name.split(".")) and ("." in name or host.startswith(".")):
-            domains.append(name)  # "example.com", or "com" from r"\.com"
-    return list(dict.fromkeys(domains))
-
-
-def regex_canaries(pattern: str) -> tuple[tuple[str, str], ...]:
-    """Origins an attacker can get, each with what it is, to try a credentialed regex on.
-
-    For every host name written in the pattern (``example.com``): the attacker's own site
-    under its top-level domain, the name with a prefix glued on (``evilexample.com``), the
-    name as a subdomain of the attacker's domain, and the name over plain http.
-    """
-    canaries = list(_ATTACKER_SITES)
-    for name in _literal_domains(pattern):
-        top = name.rpartition(".")[2]
-        canaries.append((f"https://attacker.{top}", f"any .{top} site"))
-        if "." not in name:
-            continue  # a bare top-level domain, as in r"https://.*\.com"
-        canaries += [
-            (f"https://attacker{name}", f"a name that merely ends in {name!r}"),
-            (f"https://www.attacker{name}", f"a name that merely ends in {name!r}"),
-            (f"https://{name}.attacker.invalid", f"{name!r} as a subdomain of another site"),
-            (f"https://www.{name}.attacker.invalid", f"{name!r} inside another site's name"),
-        ]
-        if name not in _LOOPBACK_NAMES and not name.endswith(".localhost"):
-            canaries += [
-                (f"http://{name}", "plain http, which anyone on the network can fake"),
-                (f"http://www.{name}", "plain http, which anyone on the network can fake"),
-            ]
-    return tuple(canaries)
