@@ -110,6 +110,24 @@ def make_decision(
     )
 
 
+def _reason_fill(values: ReasonValues, name: Callable[[str], str]) -> dict[str, object]:
+    """A reason's values with its option names said by ``name``: a key ending in "option"
+    holds one name, one ending in "options" a tuple of them, said as "a, b or c" (names
+    that an adapter spells alike, as Flask's ``origins`` for three core options, once)."""
+    filled: dict[str, object] = {}
+    for key, value in values:
+        if key.endswith("option"):
+            filled[key] = name(str(value))
+        elif key.endswith("options") and isinstance(value, tuple):
+            names = list(dict.fromkeys(name(str(option)) for option in value))
+            filled[key] = (
+                names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+            )
+        else:
+            filled[key] = value
+    return filled
+
+
 class Decision(NamedTuple):
     """What to do with one request, and why.
 
@@ -147,7 +165,7 @@ class Decision(NamedTuple):
     @property
     def reason(self) -> str:
         """One sentence naming why the request was allowed or refused, for logs and debugging."""
-        return self.reason_template % dict(self.reason_values)
+        return self.reason_template % _reason_fill(self.reason_values, str)
 
     def reason_in(self, vocabulary: Vocabulary) -> str:
         """:attr:`reason` in the words of an adapter: its option names and fixes.
@@ -155,10 +173,7 @@ class Decision(NamedTuple):
         Only the template and the option names are translated; request values (a header
         name, a method) are quoted as they came, whatever they look like.
         """
-        values = {
-            key: vocabulary.name(str(value)) if key.endswith("option") else value
-            for key, value in self.reason_values
-        }
+        values = _reason_fill(self.reason_values, vocabulary.name)
         return vocabulary.render(self.reason_template) % values
 
     def preflight_response(self) -> tuple[int, HeaderList]:

@@ -1,21 +1,18 @@
 """Why a request was allowed or refused: the reasons of decisions, as lazy templates.
 
 Reasons are %-templates filled only when read (a log line, explain()): building them
-costs on the request path. Option names are values, under keys ending in "option", so
-that an adapter can name them as its user wrote them.
+costs on the request path. Option names are values, under keys ending in "option" (one
+name) or "options" (a tuple of names, said as "a, b or c"), so that an adapter can name
+them as its user wrote them.
 """
 
 from __future__ import annotations
 
 from cors_wsgi.core.decision import ReasonValues
 
-REASON_ORIGIN_REFUSED = (
-    "the origin matches no entry of %(origins_option)s, %(regex_option)s or %(func_option)s"
-)
+REASON_ORIGIN_REFUSED = "the origin matches no entry of %(origin_options)s"
 ORIGIN_OPTIONS: ReasonValues = (
-    ("origins_option", "allow_origins"),
-    ("regex_option", "allow_origin_regex"),
-    ("func_option", "allow_origin_func"),
+    ("origin_options", ("allow_origins", "allow_origin_regex", "allow_origin_func")),
 )
 ORIGINS_OPTION: ReasonValues = (("option", "allow_origins"),)
 METHODS_OPTION: ReasonValues = (("option", "allow_methods"),)

@@ -22,6 +22,9 @@ _LITERAL_DOT = re.compile(r"\\\.|\[\.\]|\\x2[eE]|\\056|\\u002[eE]")
 # Group syntax, which cuts a name in the pattern's text but not in what it matches:
 # r"(example)\.com" and r"example\.(?:com)" both name example.com.
 _GROUP_SYNTAX = re.compile(r"\(\?P<\w+>|\(\?<\w+>|\(\?:|\(\?[aiLmsux-]+:|[()]")
+# A character class, a backreference or the test of a conditional group stands for no
+# written name: each is a break between names.
+_REFERENCES = re.compile(r"\[(?:\\.|[^\]])*\]|\\\d+|\(\?P=\w+\)|\(\?\(\w+\)")
 _DOT = "\x01"  # a literal dot, once _LITERAL_DOT has found it
 _ANY_CHAR = "\x02"  # an unescaped "." between two name characters: any character
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -40,7 +43,7 @@ _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1"})
 def _name_runs(pattern: str) -> list[str]:
     """The runs of the pattern's text that read as scheme, host and port characters, with
     literal dots as ``_DOT`` and unescaped dots inside a name as ``_ANY_CHAR``."""
-    text = _GROUP_SYNTAX.sub("", _LITERAL_DOT.sub(_DOT, pattern))
+    text = _GROUP_SYNTAX.sub("", _REFERENCES.sub("|", _LITERAL_DOT.sub(_DOT, pattern)))
     runs: list[str] = []
     run: list[str] = []
     for index, char in enumerate(text):

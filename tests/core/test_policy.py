@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from cors_wsgi import ConfigError, Policy
 from cors_wsgi.core.errors import Code
 from cors_wsgi.core.policy import is_preflight
+from cors_wsgi.core.vocabulary import Vocabulary
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -690,9 +691,24 @@ def test_reasons_are_not_formatted_on_the_request_path(monkeypatch: pytest.Monke
 def test_reasons_name_options_as_values_an_adapter_can_rename() -> None:
     refused = Policy(allow_origins=[APP]).decide("GET", "https://other.example")
     values = dict(refused.reason_values)
-    assert values["origins_option"] == "allow_origins"
-    renamed = {**values, "origins_option": "CORS_ALLOWED_ORIGINS"}
-    assert "CORS_ALLOWED_ORIGINS" in refused.reason_template % renamed
+    assert values["origin_options"] == ("allow_origins", "allow_origin_regex", "allow_origin_func")
+    assert refused.reason == (
+        "the origin matches no entry of allow_origins, allow_origin_regex or allow_origin_func"
+    )
+    django = Vocabulary("django", names={"allow_origins": "CORS_ALLOWED_ORIGINS"})
+    assert "no entry of CORS_ALLOWED_ORIGINS, allow_origin_regex or" in refused.reason_in(django)
+
+
+def test_options_an_adapter_names_alike_are_said_once() -> None:
+    # flask-cors's one `origins` option holds exact origins, regexes and more.
+    flask = Vocabulary(
+        "flask",
+        names=dict.fromkeys(
+            ("allow_origins", "allow_origin_regex", "allow_origin_func"), "origins"
+        ),
+    )
+    refused = Policy(allow_origins=[APP]).decide("GET", "https://other.example")
+    assert refused.reason_in(flask) == "the origin matches no entry of origins"
 
 
 def test_preflight_from_an_exact_origin_is_answered_from_a_table() -> None:
