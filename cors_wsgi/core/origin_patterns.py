@@ -253,8 +253,10 @@ def _scheme_problem(text: str, scheme: str, rest: str) -> _Problem | None:
             "which must never be trusted; serve the page from an http(s) origin",
         )
     if not _SCHEME.fullmatch(scheme):
+        # The whole fix at once: the host of an origin is lowercase too.
+        authority = re.split(r"[/?#]", rest, maxsplit=1)[0].lower()
         fix = (
-            f"write {_suggested(scheme.lower(), rest)!r}"
+            f"write {_suggested(scheme.lower(), authority)!r}"
             if _SCHEME.fullmatch(scheme.lower())
             else "use a scheme such as 'https'"
         )
@@ -369,7 +371,7 @@ def _host_problem(host: str) -> str | None:
             # R38
             return "browsers send international names in Punycode; convert this host"
         # R38
-        return f"browsers send international names in Punycode; write '{ascii_host}'"
+        return f"browsers send international names in Punycode; write the host as '{ascii_host}'"
     if host.startswith("["):
         try:
             address = ipaddress.IPv6Address(host[1:-1] if host.endswith("]") else "")
@@ -377,7 +379,7 @@ def _host_problem(host: str) -> str | None:
             return "not a valid bracketed IPv6 address"
         if host != f"[{address.compressed}]":
             # R39
-            return f"browsers send IPv6 addresses compressed; write '[{address.compressed}]'"
+            return f"browsers send IPv6 addresses compressed; write the host as '[{address.compressed}]'"
         return None
     if _DOTTED_NUMBERS.fullmatch(host.rstrip(".")):
         try:

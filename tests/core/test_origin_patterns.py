@@ -142,3 +142,33 @@ def test_parsed_pattern_keeps_the_label_boundary() -> None:
     assert pattern == OriginPattern(
         text="https://*.example.com", scheme="https", host=".example.com", port="", subdomains=True
     )
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "HTTPS://B.example.com",
+        "HTTPS://b.example.com/path",
+        "https://B.example.com",
+        "https://app.example.com/",
+        "https://user@app.example.com",
+        "https://app.example.com:443",
+        "http://localhost:80",
+        "app.example.com",
+        "HTTP://LOCALHOST:3000",
+    ],
+)
+def test_every_origin_a_message_tells_you_to_write_is_accepted(entry: str) -> None:
+    # A fix that is refused in turn sends the user round in circles (the review found
+    # 'HTTPS://B.example.com' -> "write 'https://B.example.com'", itself refused).
+    with pytest.raises(ConfigError) as caught:
+        Policy(allow_origins=[entry])
+    suggested = re.findall(r"write '([a-z][a-z0-9+.-]*://[^']*)'", caught.value.errors[0].message)
+    assert suggested, caught.value.errors[0].message
+    Policy(allow_origins=[suggested[0]])
+
+
+def test_a_host_level_fix_says_it_is_the_host() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy(allow_origins=["https://münchen.de"])
+    assert "write the host as 'xn--mnchen-3ya.de'" in caught.value.errors[0].message
