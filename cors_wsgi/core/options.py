@@ -146,18 +146,35 @@ def _check_func(
     return func, float(ttl)
 
 
+def _whole_number(value: object) -> int | None:
+    """``value`` as a plain int when it is one: an int or a subclass such as
+    ``HTTPStatus.OK``, never a bool (True == 1) or a float (200.0 == 200, but a float status
+    breaks every preflight later)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
+def _type_note(value: object) -> str:
+    """What to say of a value of the wrong type, or nothing when only its number is wrong."""
+    if _whole_number(value) is not None:
+        return ""
+    return f" (an int, not {type(value).__name__})"
+
+
 def _check_preflight_status(problems: ProblemCollector, value: object) -> int:
-    # Exactly an int: 200.0 == 200, but a float status breaks every preflight later.
-    if type(value) is not int or value not in (200, 204):
+    status = _whole_number(value)
+    if status not in (200, 204):
         problems.add(
             Code.BAD_PREFLIGHT_STATUS,
             "preflight_status",
             value,
-            "successful preflights are answered 204 (the default) or 200 (for old "
-            "clients that refuse 204)",
+            f"successful preflights are answered 204 (the default) or 200 (for old "
+            f"clients that refuse 204){_type_note(value)}",
         )
         return 204
-    return value
+    assert status is not None
+    return status
 
 
 def unknown_option_problems(
@@ -458,14 +475,15 @@ def _check_exposed_headers(
 def _check_max_age(problems: ProblemCollector, value: object) -> int | None:
     if value is None:
         return None
-    if type(value) is not int or not 0 <= value <= MAX_MAX_AGE:  # not a bool, not a float
+    seconds = _whole_number(value)
+    if seconds is None or not 0 <= seconds <= MAX_MAX_AGE:
         problems.add(
             Code.MAX_AGE_OUT_OF_RANGE,
             "max_age",
             value,
             f"give whole seconds from 0 to {MAX_MAX_AGE} (browsers cap it: Chromium at "
             # R24
-            "7200), or None to send no Access-Control-Max-Age",
+            f"7200), or None to send no Access-Control-Max-Age{_type_note(value)}",
         )
         return None
-    return value
+    return seconds

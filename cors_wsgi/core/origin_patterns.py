@@ -379,7 +379,10 @@ def _host_problem(host: str) -> str | None:
             return "not a valid bracketed IPv6 address"
         if host != f"[{address.compressed}]":
             # R39
-            return f"browsers send IPv6 addresses compressed; write the host as '[{address.compressed}]'"
+            return (
+                "browsers send IPv6 addresses compressed; write the host as "
+                f"'[{address.compressed}]'"
+            )
         return None
     if _DOTTED_NUMBERS.fullmatch(host.rstrip(".")):
         try:

@@ -47,3 +47,18 @@ def test_validate_options_reports_every_problem_at_once() -> None:
     with pytest.raises(ConfigError) as raised:
         validate_options(**{**defaults, "allow_origins": ["a.example"], "max_age": -1})
     assert [problem.option for problem in raised.value.errors] == ["allow_origins", "max_age"]
+
+
+def test_an_int_subclass_such_as_httpstatus_is_a_status_and_stored_as_an_int() -> None:
+    from http import HTTPStatus
+
+    policy = Policy(preflight_status=HTTPStatus.OK, max_age=HTTPStatus.OK)
+    assert type(policy.preflight_status) is int and policy.preflight_status == 200
+    assert type(policy.max_age) is int and policy.max_age == 200
+
+
+@pytest.mark.parametrize(("value", "named"), [(200.0, "float"), (True, "bool"), ("204", "str")])
+def test_a_status_of_the_wrong_type_says_so(value: object, named: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy(preflight_status=value)
+    assert f"(an int, not {named})" in caught.value.errors[0].message
