@@ -60,5 +60,5 @@ def test_an_int_subclass_such_as_httpstatus_is_a_status_and_stored_as_an_int() -
 @pytest.mark.parametrize(("value", "named"), [(200.0, "float"), (True, "bool"), ("204", "str")])
 def test_a_status_of_the_wrong_type_says_so(value: object, named: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        Policy(preflight_status=value)
+        Policy(preflight_status=value)  # type: ignore[arg-type]
     assert f"(an int, not {named})" in caught.value.errors[0].message
