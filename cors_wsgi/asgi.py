@@ -16,7 +16,7 @@ from cors_wsgi.core import headers as h
 from cors_wsgi.core.decision import decorate_bytes, preflight_response_bytes
 from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
 from cors_wsgi.core.methods import OPTIONS
-from cors_wsgi.core.paths import PathPolicies, PathsInput, policies_from_options
+from cors_wsgi.core.paths import PathPolicies, PathsInput, ScopedPolicies, policies_from_options
 from cors_wsgi.core.policy import Policy
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ async def _app_given_by_keyword(scope: Scope, receive: Receive, send: Send) -> N
     raise AssertionError("a placeholder, replaced in CORSMiddleware.__init__")  # pragma: no cover
 
 
-class CORSMiddleware:
+class CORSMiddleware(ScopedPolicies):
     """Wraps an ASGI 3 application and gives it CORS.
 
     Takes the keywords of :class:`cors_wsgi.CORSMiddleware` (Starlette's names:
@@ -190,24 +190,6 @@ class CORSMiddleware:
             if not _inside_running_loop():
                 raise
             self._config_error = error
-
-    @property
-    def policy(self) -> Policy | None:
-        """The one policy for every path, or ``None`` when configured with ``paths=``."""
-        return self._policy
-
-    @property
-    def paths(self) -> PathPolicies | None:
-        """The per-path policies, or ``None`` when one policy applies everywhere."""
-        return self._paths
-
-    def policy_for(self, path: str) -> Policy | None:
-        """The policy that applies to ``path`` below the root path (``None``: out of scope)."""
-        if self._policy is not None:
-            return self._policy
-        if self._paths is None:
-            return None
-        return self._paths.policy_for(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self._config_error is not None:

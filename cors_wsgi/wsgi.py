@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from cors_wsgi.core.methods import OPTIONS
-from cors_wsgi.core.paths import PathPolicies, PathsInput, policies_from_options
+from cors_wsgi.core.paths import PathsInput, ScopedPolicies, policies_from_options
 from cors_wsgi.core.policy import Policy
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def answer_preflight(decision: Decision, start_response: StartResponse) -> list[
     return []
 
 
-class CORSMiddleware:
+class CORSMiddleware(ScopedPolicies):
     """Wraps a WSGI application and gives it CORS.
 
     Give either the :class:`~cors_wsgi.Policy` keywords directly (``allow_origins=...``,
@@ -100,23 +100,6 @@ class CORSMiddleware:
         self._decorate_without_origin: Callable[[HeaderList], HeaderList] | None = None
         if self._policy is not None:
             self._decorate_without_origin = self._policy.decide("GET", None).decorate
-
-    @property
-    def policy(self) -> Policy | None:
-        """The one policy for every path, or ``None`` when configured with ``paths=``."""
-        return self._policy
-
-    @property
-    def paths(self) -> PathPolicies | None:
-        """The per-path policies, or ``None`` when one policy applies everywhere."""
-        return self._paths
-
-    def policy_for(self, path: str) -> Policy | None:
-        """The policy that applies to ``path`` (``None``: out of CORS scope)."""
-        if self._policy is not None:
-            return self._policy
-        assert self._paths is not None
-        return self._paths.policy_for(path)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         origin = environ.get("HTTP_ORIGIN")

@@ -9,7 +9,14 @@ from typing import Any
 from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
 from cors_wsgi.core.policy import Policy
 
-__all__ = ["PathKey", "PathPolicies", "PathsInput", "PolicyInput", "policies_from_options"]
+__all__ = [
+    "PathKey",
+    "PathPolicies",
+    "PathsInput",
+    "PolicyInput",
+    "ScopedPolicies",
+    "policies_from_options",
+]
 
 PathKey = str | re.Pattern[str]
 PolicyInput = Policy | Mapping[str, Any]
@@ -131,3 +138,34 @@ def policies_from_options(
     if paths is not None:
         return None, PathPolicies(paths)
     return Policy.from_mapping(policy if policy is not None else options), None
+
+
+class ScopedPolicies:
+    """What a middleware configured with ``paths=`` or one policy answers about its scope.
+
+    A mixin for the adapters' middlewares, which set ``_policy`` and ``_paths`` from
+    :func:`policies_from_options` (one of them is ``None``).
+    """
+
+    __slots__ = ()
+
+    _policy: Policy | None
+    _paths: PathPolicies | None
+
+    @property
+    def policy(self) -> Policy | None:
+        """The one policy for every path, or ``None`` when configured with ``paths=``."""
+        return self._policy
+
+    @property
+    def paths(self) -> PathPolicies | None:
+        """The per-path policies, or ``None`` when one policy applies everywhere."""
+        return self._paths
+
+    def policy_for(self, path: str) -> Policy | None:
+        """The policy that applies to ``path`` (``None``: out of CORS scope)."""
+        if self._policy is not None:
+            return self._policy
+        if self._paths is None:
+            return None
+        return self._paths.policy_for(path)
