@@ -331,6 +331,26 @@ def _check_decorated_views(app: Flask) -> None:
         raise ConfigError(problems)
 
 
+class _ViewsCheckedWhenRouted(dict[str, Any]):
+    """``app.view_functions`` that builds the policy of each ``@cross_origin`` view as it is
+    routed, so that a problem depending on the app's config is raised by ``@app.route`` (at
+    import, for views routed after ``CORS(app)``), never on a request.
+
+    Flask has no hook for "a view was routed"; ``view_functions`` is its public mapping of
+    endpoints to views, which ``add_url_rule`` (and so blueprints) fills item by item.
+    """
+
+    def __init__(self, app: Flask, views: dict[str, Any]) -> None:
+        super().__init__(views)
+        self.app = app
+
+    def __setitem__(self, endpoint: str, view: Any) -> None:
+        route = getattr(view, ROUTE_ATTRIBUTE, None)
+        if isinstance(route, RouteCORS):
+            route.policy_for(self.app)  # raises ConfigError with every problem
+        super().__setitem__(endpoint, view)
+
+
 def state_of(app: Flask) -> _AppState | None:
     """The CORS state of ``app`` if a ``CORS()`` applies to it, else ``None``."""
     return cast("_AppState | None", app.extensions.get(EXTENSION_KEY))
@@ -392,6 +412,8 @@ class CORS:
         )
         _install(app).set_app_layer(self, paths)
         _check_decorated_views(app)
+        if not isinstance(app.view_functions, _ViewsCheckedWhenRouted):
+            app.view_functions = _ViewsCheckedWhenRouted(app, app.view_functions)
 
     def _register_blueprint(self, setup: BlueprintSetupState, layers: tuple[Layer, Layer]) -> None:
         app = cast(Flask, setup.app)

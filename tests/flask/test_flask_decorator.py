@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cors_flask_testing import FRONTEND, OTHER, acao_lines, actual, preflight, vary_names
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, request
 from flask.views import MethodView
 
 from cors_wsgi import ConfigError
@@ -229,3 +229,49 @@ def test_extension_set_up_checks_decorated_views_against_the_app_config() -> Non
     with pytest.raises(ConfigError) as caught:
         CORS(app, resources="/other/*", origins=[FRONTEND])
     assert [problem.code for problem in caught.value.errors] == ["E012"]
+
+
+def test_a_view_routed_after_cors_app_is_checked_when_routed_not_on_a_request() -> None:
+    # The commonest order: CORS(app) first, routes below it. The decorator's own options are
+    # valid; with flask-cors's default origins ('*') they are not (credentials): raised by
+    # @app.route at import, never as a 500 on a request.
+    app = Flask(__name__)
+    CORS(app, origins=["https://a.example.com"])
+    with pytest.raises(ConfigError) as caught:
+
+        @app.route("/v")
+        @cross_origin(supports_credentials=True)
+        def view() -> str:
+            return "x"
+
+    assert [problem.code for problem in caught.value.errors] == ["E012"]
+    assert "supports_credentials=True" in str(caught.value)
+
+
+def test_a_view_routed_after_cors_app_reads_the_apps_config_when_checked() -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = ["https://a.example.com"]
+    CORS(app)
+
+    @app.route("/v")
+    @cross_origin(supports_credentials=True)
+    def view() -> str:
+        return "x"
+
+    response = app.test_client().get("/v", headers={"Origin": "https://a.example.com"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://a.example.com"
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_a_blueprint_view_is_checked_when_the_blueprint_is_registered() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=["https://a.example.com"])
+    blueprint = Blueprint("api", __name__)
+
+    @blueprint.route("/v")
+    @cross_origin(supports_credentials=True)
+    def view() -> str:
+        return "x"
+
+    with pytest.raises(ConfigError):
+        app.register_blueprint(blueprint)
