@@ -411,3 +411,18 @@ def test_probe_in_process_load_failures_are_usage_errors(
     assert status == 2
     assert err.startswith("cors-wsgi probe: ")
     assert fragment in err
+
+
+def test_probe_wsgi_on_an_asgi_app_says_to_serve_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # an ASGI 3 application
+        raise AssertionError("never called")
+
+    module = types.ModuleType("probe_asgi_app")
+    module.app = app  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "probe_asgi_app", module)
+    status, _, err = probe(capsys, "http://127.0.0.1:9/x", "--wsgi", "probe_asgi_app:app")
+    assert status == 2
+    assert "is an ASGI application" in err
+    assert "TypeError" not in err

@@ -31,7 +31,14 @@ from typing import Any
 
 from cors_wsgi.core.errors import ConfigError
 
-__all__ = ["LoadFailure", "Target", "importing_from_current_directory", "load", "parse_target"]
+__all__ = [
+    "LoadFailure",
+    "Target",
+    "importing_from_current_directory",
+    "is_asgi_app",
+    "load",
+    "parse_target",
+]
 
 _TARGET = re.compile(r"(?P<module>[\w.]+):(?P<attribute>[\w.]+)(?P<call>\(.*\))?", re.DOTALL)
 _EXAMPLE = "e.g. mysite.wsgi:application or app:create_app()"
@@ -179,3 +186,10 @@ def load(text: str) -> object:
                 "factory that returns the application, or the application itself"
             )
         return made
+
+
+def is_asgi_app(app: object) -> bool:
+    """An ASGI 3 application: a coroutine function, or an object whose ``__call__`` is one."""
+    if inspect.isfunction(app) or inspect.ismethod(app):
+        return inspect.iscoroutinefunction(app)
+    return callable(app) and inspect.iscoroutinefunction(type(app).__call__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 import sys
 from typing import Any, Final
@@ -13,7 +12,13 @@ from cors_wsgi.browser.cli.django_settings import (
     run_django_checks,
 )
 from cors_wsgi.browser.cli.output import Report, note_policy
-from cors_wsgi.browser.loading import FACTORY_NAMES, LoadFailure, load, parse_target
+from cors_wsgi.browser.loading import (
+    FACTORY_NAMES,
+    LoadFailure,
+    is_asgi_app,
+    load,
+    parse_target,
+)
 from cors_wsgi.core.errors import ConfigError
 from cors_wsgi.wsgi import CORSMiddleware
 
@@ -165,19 +170,12 @@ def _describe_middleware(where: str, layer: Any, report: Report) -> None:
         note_policy(report, f"{where}: CORSMiddleware{key}", policy)
 
 
-def _is_asgi_app(app: object) -> bool:
-    """An ASGI 3 application: a coroutine function, or an object whose ``__call__`` is one."""
-    if inspect.isfunction(app) or inspect.ismethod(app):
-        return inspect.iscoroutinefunction(app)
-    return callable(app) and inspect.iscoroutinefunction(type(app).__call__)
-
-
 def check_wsgi(path: str, report: Report) -> str:
     subject = f"the WSGI application {path}"
     app = _import_app(path, report)
     if app is _NOT_LOADED:
         return subject
-    if _is_asgi_app(app):
+    if is_asgi_app(app):
         report.errors.append(
             f"{path} is an ASGI application; check it with: cors-wsgi check --asgi {path}"
         )
@@ -227,7 +225,7 @@ def check_asgi(path: str, report: Report) -> str:
     app = _import_app(path, report)  # module:app, module:create_app or module:create_app()
     if app is _NOT_LOADED:
         return subject
-    if _is_flask_app(app) or (callable(app) and not _is_asgi_app(app)):
+    if _is_flask_app(app) or (callable(app) and not is_asgi_app(app)):
         report.errors.append(
             f"{path} is not an ASGI application (a WSGI one?); check it with: "
             f"cors-wsgi check --wsgi {path}"

@@ -8,7 +8,12 @@ from typing import IO, TYPE_CHECKING, cast
 
 from cors_wsgi.browser.cli.output import EXIT_ALLOWED, EXIT_BLOCKED, EXIT_USAGE, Style
 from cors_wsgi.browser.fetch import parse_header_argument
-from cors_wsgi.browser.loading import LoadFailure, importing_from_current_directory, load
+from cors_wsgi.browser.loading import (
+    LoadFailure,
+    importing_from_current_directory,
+    is_asgi_app,
+    load,
+)
 from cors_wsgi.browser.probe import NetworkError, Probe, ProbeSettings, url_problem
 from cors_wsgi.core.errors import ConfigError, ProblemCollector
 from cors_wsgi.core.origin_patterns import parse_origin_pattern
@@ -70,6 +75,11 @@ def _probed_app(target: str) -> WSGIApplication:
             f"{target} has an invalid CORS configuration ({len(error.errors)} problem(s)); "
             f"see cors-wsgi check --wsgi {target}"
         ) from error
+    if is_asgi_app(app):
+        raise LoadFailure(
+            f"{target} is an ASGI application, and --wsgi calls WSGI applications only: "
+            "serve it (e.g. uvicorn) and probe its URL"
+        )
     if not callable(app):
         raise LoadFailure(f"{target} is not a WSGI application")
     return cast("WSGIApplication", app)
