@@ -13,29 +13,7 @@ from cors_wsgi import ConfigError, Policy
 from cors_wsgi.core.errors import Code, ProblemCollector
 from cors_wsgi.core.origin_matcher import OriginMatcher, combine_regexes
 from cors_wsgi.core.origin_patterns import parse_origin_pattern
-
-
-def problems_for(entry: object) -> list[str]:
-    collector = ProblemCollector()
-    parse_origin_pattern(entry, "allow_origins", collector)
-    return [problem.code for problem in collector.problems]
-
-
-def matcher_for(*entries: str, regex: tuple[str, ...] = ()) -> OriginMatcher:
-    collector = ProblemCollector()
-    patterns = tuple(
-        p for p in (parse_origin_pattern(e, "allow_origins", collector) for e in entries) if p
-    )
-    assert not collector.problems, collector.problems
-    return OriginMatcher(
-        tuple(p for p in patterns if not p.is_exact), tuple(map(re.compile, regex)), None, 0
-    )
-
-
-def allows(entries: tuple[str, ...], origin: str) -> bool:
-    policy = Policy(allow_origins=entries)
-    return policy.decide("GET", origin).allowed
-
+from tests.core.origin_testing import allows, matcher_for, problems_for
 
 # ---- matching: byte-exact, whole origin, label boundaries ------------------------------
 
