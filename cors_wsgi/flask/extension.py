@@ -316,39 +316,38 @@ def _may_be_preflight(environ: WSGIEnvironment) -> bool:
     )
 
 
-def _check_decorated_views(app: Flask) -> None:
-    """Build the policy of every ``@cross_origin`` view routed so far, so that problems that
-    depend on the app's config are raised at set-up, all at once."""
-    problems: list[ConfigProblem] = []
-    for view in app.view_functions.values():
-        route = getattr(view, ROUTE_ATTRIBUTE, None)
-        if isinstance(route, RouteCORS):
-            try:
-                route.policy_for(app)
-            except ConfigError as error:
-                problems.extend(error.errors)
-    if problems:
-        raise ConfigError(problems)
-
-
 class _ViewsCheckedWhenRouted(dict[str, Any]):
-    """``app.view_functions`` that builds the policy of each ``@cross_origin`` view as it is
-    routed, so that a problem depending on the app's config is raised by ``@app.route`` (at
-    import, for views routed after ``CORS(app)``), never on a request.
+    """``app.view_functions`` that builds the policy of each ``@cross_origin`` view, so
+    that a problem depending on the app's config is raised at set-up (every view routed so
+    far, all problems at once) or by ``@app.route`` (a view routed later, at import), never
+    on a request.
 
     Flask has no hook for "a view was routed"; ``view_functions`` is its public mapping of
     endpoints to views, which ``add_url_rule`` (and so blueprints) fills item by item.
     """
 
     def __init__(self, app: Flask, views: dict[str, Any]) -> None:
+        problems: list[ConfigProblem] = []
+        for view in views.values():
+            try:
+                _check_view(app, view)
+            except ConfigError as error:
+                problems.extend(error.errors)
+        if problems:
+            raise ConfigError(problems)
         super().__init__(views)
         self.app = app
 
     def __setitem__(self, endpoint: str, view: Any) -> None:
-        route = getattr(view, ROUTE_ATTRIBUTE, None)
-        if isinstance(route, RouteCORS):
-            route.policy_for(self.app)  # raises ConfigError with every problem
+        _check_view(self.app, view)
         super().__setitem__(endpoint, view)
+
+
+def _check_view(app: Flask, view: Any) -> None:
+    """Build the policy of a ``@cross_origin`` view (ConfigError with every problem)."""
+    route = getattr(view, ROUTE_ATTRIBUTE, None)
+    if isinstance(route, RouteCORS):
+        route.policy_for(app)
 
 
 def state_of(app: Flask) -> _AppState | None:
@@ -411,9 +410,8 @@ class CORS:
             app_debug=app.debug,
         )
         _install(app).set_app_layer(self, paths)
-        _check_decorated_views(app)
-        if not isinstance(app.view_functions, _ViewsCheckedWhenRouted):
-            app.view_functions = _ViewsCheckedWhenRouted(app, app.view_functions)
+        # Built anew at each set-up: the views routed so far are checked with this config.
+        app.view_functions = _ViewsCheckedWhenRouted(app, dict(app.view_functions))
 
     def _register_blueprint(self, setup: BlueprintSetupState, layers: tuple[Layer, Layer]) -> None:
         app = cast(Flask, setup.app)
