@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from cors_wsgi.core import headers as h
@@ -40,6 +41,10 @@ def _asgi_name(header: str) -> bytes:
 
 
 _ORIGIN = _asgi_name(h.ORIGIN)
+# Every spelling of the name in any case (64 of them): one set lookup for each request line.
+_ORIGIN_SPELLINGS = frozenset(
+    bytes(spelling) for spelling in itertools.product(*((c, c ^ 0x20) for c in _ORIGIN))
+)
 _PREFLIGHT_FIELDS = {
     _asgi_name(header): index
     for index, header in enumerate(
@@ -55,31 +60,50 @@ _ERROR_HEADERS = [
 _WEBSOCKET_REFUSAL = b"This origin may not open a WebSocket here."
 
 
+def _latin1(value: bytes) -> str:
+    # Origins are ASCII, for which UTF-8 is latin-1 and CPython's fastest decoder.
+    return value.decode() if value.isascii() else value.decode("latin-1")
+
+
 def _joined(values: list[bytes]) -> str:
     # Repeated lines are joined with ",", as WSGI servers join them: a list for
     # Access-Control-Request-Headers (R13), and never an allowed Origin (R41).
-    return (values[0] if len(values) == 1 else b",".join(values)).decode("latin-1")
+    return _latin1(b",".join(values))
 
 
 def decide_scope(policy: Policy, scope: Scope) -> Decision:
     """The core's decision for an ``http`` scope.
 
     Header names are compared in any case (servers should, but need not, lowercase them);
-    values are latin-1, and each header is read in one pass over the list. Only an OPTIONS
-    request can be a preflight, so only then are the preflight headers looked for.
+    values are latin-1, and a header sent on several lines is read as one value, its lines
+    joined by ``,`` (so two Origin lines are never an allowed origin). Each header is read
+    in one pass over the list; only an OPTIONS request can be a preflight, so only then
+    are the preflight headers looked for.
     """
     method = scope["method"]
-    if method != OPTIONS:
-        origins: list[bytes] | None = None
-        for name, value in scope["headers"]:
-            if name == _ORIGIN or (len(name) == 6 and name.lower() == _ORIGIN):
-                if origins is None:
-                    origins = [value]
-                else:
-                    origins.append(value)
-        return policy.decide(method, None if origins is None else _joined(origins))
-    found: list[list[bytes] | None] = [None, None, None, None]
+    if method == OPTIONS:
+        return _decide_options(policy, scope["headers"])
+    origin: bytes | None = None
+    more_lines: list[bytes] | None = None
     for name, value in scope["headers"]:
+        if name in _ORIGIN_SPELLINGS:
+            if origin is None:
+                origin = value
+            elif more_lines is None:
+                more_lines = [origin, value]
+            else:
+                more_lines.append(value)
+    if origin is None:
+        return policy.decide(method, None)
+    if more_lines is not None:
+        return policy.decide(method, _joined(more_lines))
+    # _latin1(), inlined: this is every CORS request's path.
+    return policy.decide(method, origin.decode() if origin.isascii() else origin.decode("latin-1"))
+
+
+def _decide_options(policy: Policy, headers: Iterable[tuple[bytes, bytes]]) -> Decision:
+    found: list[list[bytes] | None] = [None, None, None, None]
+    for name, value in headers:
         index = _PREFLIGHT_FIELDS.get(name)
         if index is None and not name.islower():
             index = _PREFLIGHT_FIELDS.get(name.lower())
@@ -89,10 +113,14 @@ def decide_scope(policy: Policy, scope: Scope) -> Decision:
                 found[index] = [value]
             else:
                 values.append(value)
-    origin, request_method, request_headers, private_network = (
-        None if values is None else _joined(values) for values in found
+    origin, request_method, request_headers, private_network = found
+    return policy.decide(
+        OPTIONS,
+        None if origin is None else _joined(origin),
+        None if request_method is None else _joined(request_method),
+        None if request_headers is None else _joined(request_headers),
+        None if private_network is None else _joined(private_network),
     )
-    return policy.decide(method, origin, request_method, request_headers, private_network)
 
 
 def _route_path(scope: Scope) -> str:
@@ -209,13 +237,17 @@ class CORSMiddleware(ScopedPolicies):
             return
         started = False
 
-        async def send_with_cors(message: Message) -> None:
+        # A plain function that returns the server's awaitable: the app awaits that, and no
+        # coroutine of ours is made for each message. The app's message is copied, never
+        # changed: it may be a constant the app sends on every request.
+        def send_with_cors(message: Message) -> Awaitable[None]:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 headers = decorate_bytes(decision, message.get("headers", ()))
-                message = {**message, "headers": headers}
-            await send(message)
+                message = message.copy()  # type: ignore[attr-defined]  # ASGI's are dicts
+                message["headers"] = headers
+            return send(message)
 
         try:
             await self.app(scope, receive, send_with_cors)

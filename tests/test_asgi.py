@@ -184,6 +184,25 @@ def test_two_origin_lines_are_never_an_allowed_origin_R41() -> None:
     assert exchange.values(b"access-control-allow-origin") == []
 
 
+def test_origin_lines_in_two_spellings_are_never_an_allowed_origin_R41() -> None:
+    """A server that keeps the client's spelling passes both lines on: they are one value."""
+    for second in (b"Origin", b"ORIGIN", b"oRiGiN"):
+        exchange = request(
+            CORSMiddleware(Recorder(), **OPTIONS), headers=((b"origin", APP), (second, APP))
+        )
+        assert exchange.values(b"access-control-allow-origin") == [], second
+
+
+def test_a_non_ascii_origin_is_read_as_latin_1_and_refused_R13(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = CORSMiddleware(Recorder(), **OPTIONS)
+    with caplog.at_level(logging.DEBUG, logger="cors_wsgi"):
+        exchange = request(app, headers=((b"origin", b"https://caf\xe9.example"),))
+    assert exchange.values(b"access-control-allow-origin") == []
+    assert "'https://caf\xe9.example'" in caplog.text
+
+
 def test_any_origin_sends_star_and_leaves_vary_alone_R31() -> None:
     app = Recorder(headers=[(b"vary", b"accept")])
     exchange = request(CORSMiddleware(app, allow_origins="*"), headers=((b"origin", EVIL),))
@@ -196,6 +215,28 @@ def test_the_apps_message_and_header_list_are_not_mutated_R55() -> None:
     app = Recorder(headers=headers)
     request(CORSMiddleware(app, **OPTIONS), headers=((b"origin", APP),))
     assert headers == [(b"content-type", b"text/plain")]
+
+
+def test_a_start_message_the_app_reuses_carries_each_requests_own_origin() -> None:
+    """An app may send one constant start message on every request: it is copied, never
+    changed, so no request's CORS headers reach another response (V21)."""
+    start = {"type": "http.response.start", "status": 200, "headers": [(b"x-app", b"1")]}
+    frozen = {**start, "headers": list(start["headers"])}
+
+    async def constant(scope: Any, receive: Any, send: Any) -> None:
+        await send(start)
+        await send({"type": "http.response.body", "body": b""})
+
+    app = CORSMiddleware(
+        constant, allow_origins=["https://a.example", "https://b.example"], allow_credentials=True
+    )
+    first = request(app, headers=((b"origin", b"https://a.example"),))
+    second = request(app, headers=((b"origin", b"https://b.example"),))
+    refused = request(app, headers=((b"origin", EVIL),))
+    assert first.values(b"access-control-allow-origin") == [b"https://a.example"]
+    assert second.values(b"access-control-allow-origin") == [b"https://b.example"]
+    assert refused.values(b"access-control-allow-origin") == []
+    assert start == frozen
 
 
 def test_streamed_body_passes_chunk_by_chunk_as_it_comes() -> None:

@@ -325,7 +325,10 @@ class CompiledRules:
         reason_template: str,
         reason_values: ReasonValues = (),
         passed: tuple[tuple[str, str], ...] = (),
+        *,
+        per_request: bool = False,
     ) -> Decision:
+        """A refusal; ``per_request``: built for one request, not kept in a table."""
         status: int | None = None
         headers: tuple[tuple[str, str], ...] = ()
         if preflight:
@@ -343,4 +346,5 @@ class CompiledRules:
             vary,
             reason_template,
             reason_values,
+            per_request=per_request,
         )

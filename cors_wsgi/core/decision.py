@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from cors_wsgi.core.headers import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
-    OWNED_RESPONSE_HEADERS,
     OWNED_RESPONSE_HEADERS_LOWER,
     VARY,
     merge_vary,
@@ -91,11 +90,14 @@ def make_decision(
     vary: tuple[str, ...],
     reason_template: str,
     reason_values: ReasonValues = (),
+    *,
+    per_request: bool = False,
 ) -> Decision:
-    """A :class:`Decision` from its fields, with ``header_lines`` derived from them."""
+    """A :class:`Decision` from its fields, with ``header_lines`` derived from them;
+    ``per_request``: it is built for one request, not kept in a policy's tables."""
     lines = (*headers, *vary_line(vary))
     return _new_decision(
-        Decision,
+        _PerRequestDecision if per_request else Decision,
         (
             preflight,
             answer_here,
@@ -178,7 +180,7 @@ class Decision(NamedTuple):
 
     def preflight_response(self) -> tuple[int, HeaderList]:
         """The status and complete header list of the answer to a preflight (empty body)."""
-        status = self.status if self.status is not None else 204
+        status = _preflight_status(self)
         headers = list(self.header_lines)
         if status != 204:
             # R27: a 204 carries no body headers; any other status says its body is empty.
@@ -225,6 +227,21 @@ class Decision(NamedTuple):
         if self.vary:
             updates.append((VARY, merge_vary(existing_vary, self.vary)))
         return updates
+
+
+def _preflight_status(decision: Decision) -> int:
+    return decision.status if decision.status is not None else 204
+
+
+class _PerRequestDecision(Decision):
+    """A decision built for one request (a pattern match, a preflight's answer that echoes
+    what it asked, a refusal that names it), where a policy's shared decisions come from
+    its tables. The same type to its users; the byte spelling keeps no encoding of it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return Decision.__name__ + super().__repr__()[len(type(self).__name__) :]
 
 
 class HeaderMapping(Protocol):
@@ -292,46 +309,61 @@ _REPLACED = frozenset(name.encode("latin-1") for name in OWNED_RESPONSE_HEADERS_
 _REPLACED_FIRST_BYTES = frozenset(b"aAvV")
 
 # Encoded lines by decision. Decisions are immutable and most are shared (one per exact
-# origin, one per refusal), so each is encoded once. The entry holds the decision itself:
-# while it is cached its id cannot be reused by another, and the identity check makes a
-# stale entry impossible. Decisions built per request (pattern matches, allowed preflights)
-# are found by their lines' value instead. Both tables are bounded by clearing them when full.
+# origin, one per refusal), so each is encoded once and found again by its id. The table
+# keeps the decisions it holds lines for alive: while they are kept, no other object can
+# have their id, so lines found by id are the decision's own. A decision built for one
+# request is never kept (it would hold memory for nothing): it is encoded line by line from
+# the table of encoded lines, where the lines a policy shares between its decisions are
+# found, so only its new line (the request's origin) costs an encoding. Every table is
+# bounded by clearing it when full. (The values are the lines alone, with the decisions
+# kept beside them: with 10,000 origins, every object read per request is a cache miss.)
 _MAX_CACHED = 1 << 14  # above the largest allow-lists of exact origins in use
-_by_decision: dict[int, tuple[Decision, _ByteLines, _ByteLines]] = {}
-_by_value: dict[tuple[tuple[str, str], ...], _ByteLines] = {}
-_preflights: dict[tuple[int | None, tuple[tuple[str, str], ...]], tuple[int, _ByteLines]] = {}
-_NAME_BYTES = {
-    name: name.lower().encode("latin-1")
-    for name in (*OWNED_RESPONSE_HEADERS, VARY, CONTENT_TYPE, CONTENT_LENGTH)
-}
 
 
-def _encoded(lines: tuple[tuple[str, str], ...]) -> _ByteLines:
-    encoded = _by_value.get(lines)
-    if encoded is None:
-        if len(_by_value) >= _MAX_CACHED:
-            _by_value.clear()
-        names = _NAME_BYTES
-        encoded = tuple(
-            [
-                (names.get(name) or name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in lines
-            ]
-        )
-        _by_value[lines] = encoded
+class _ByIdentity:
+    """Encoded lines by decision id, with the decisions kept alive beside them."""
+
+    __slots__ = ("kept", "lines")
+
+    def __init__(self) -> None:
+        self.lines: dict[int, _ByteLines] = {}
+        self.kept: list[Decision] = []
+
+    def keep(self, decision: Decision, lines: _ByteLines) -> None:
+        if decision.__class__ is _PerRequestDecision:
+            return
+        if len(self.kept) >= _MAX_CACHED:
+            self.lines.clear()
+            self.kept.clear()
+        self.lines[id(decision)] = lines
+        self.kept.append(decision)
+
+
+_actual_lines = _ByIdentity()
+_preflight_lines = _ByIdentity()
+_lines: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
+def _encoded(lines: Iterable[tuple[str, str]]) -> _ByteLines:
+    known = _lines.get
+    return tuple([known(line) or _encoded_line(line) for line in lines])
+
+
+def _encoded_line(line: tuple[str, str]) -> tuple[bytes, bytes]:
+    if len(_lines) >= _MAX_CACHED:
+        _lines.clear()
+    name, value = line
+    encoded = _lines[line] = (name.lower().encode("latin-1"), value.encode("latin-1"))
     return encoded
 
 
-def _encoded_lines(decision: Decision) -> tuple[_ByteLines, _ByteLines]:
-    """``decision.header_lines`` and ``decision.headers`` in bytes."""
-    entry = _by_decision.get(id(decision))
-    if entry is not None and entry[0] is decision:
-        return entry[1], entry[2]
-    if len(_by_decision) >= _MAX_CACHED:
-        _by_decision.clear()
-    lines, headers = _encoded(decision.header_lines), _encoded(decision.headers)
-    _by_decision[id(decision)] = (decision, lines, headers)
-    return lines, headers
+def _encoded_lines(decision: Decision) -> _ByteLines:
+    """``decision.header_lines`` in bytes (``decision.headers`` are its first lines)."""
+    lines = _actual_lines.lines.get(id(decision))
+    if lines is None:
+        lines = _encoded(decision.header_lines)
+        _actual_lines.keep(decision, lines)
+    return lines
 
 
 def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> ByteHeaders:
@@ -341,18 +373,19 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
     Copies of the CORS response headers the app set itself are dropped, so that exactly one
     of each goes out (R18); the app's Vary lines and ours become one line (R30).
     """
-    lines, own_headers = _encoded_lines(decision)
+    lines = _actual_lines.lines.get(id(decision)) or _encoded_lines(decision)
     # The app's pairs may be lists or tuples; the list goes out as it came, plus ours.
-    pairs: ByteHeaders = list(headers)  # type: ignore[arg-type]
+    # (Unpacked, not list(): a call of the type costs more on this path.)
+    pairs: ByteHeaders = [*headers]  # type: ignore[list-item]
     for name, _ in pairs:
         if name and name[0] in _REPLACED_FIRST_BYTES and name.lower() in _REPLACED:
             break
     else:
-        pairs.extend(lines)
+        pairs += lines
         return pairs
     decorated = [pair for pair in pairs if pair[0].lower() not in _REPLACED]
     existing_vary = b", ".join(value for name, value in pairs if name.lower() == _VARY_BYTES)
-    decorated.extend(own_headers)
+    decorated += lines[: len(decision.headers)]
     if decision.vary:
         merged = merge_vary(existing_vary.decode("latin-1"), decision.vary)
         decorated.append((_VARY_BYTES, merged.encode("latin-1")))
@@ -363,13 +396,9 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
 
 def preflight_response_bytes(decision: Decision) -> tuple[int, ByteHeaders]:
     """:meth:`Decision.preflight_response` in bytes: the status and a fresh header list
-    (the server may keep or change it, R55). Allowed preflights get a new decision per
-    request, so answers are found by their value."""
-    key = (decision.status, decision.header_lines)
-    answer = _preflights.get(key)
-    if answer is None:
-        if len(_preflights) >= _MAX_CACHED:
-            _preflights.clear()
-        status, lines = decision.preflight_response()
-        answer = _preflights[key] = (status, _encoded(tuple(lines)))
-    return answer[0], list(answer[1])
+    (the server may keep or change it, R55)."""
+    lines = _preflight_lines.lines.get(id(decision))
+    if lines is None:
+        lines = _encoded(decision.preflight_response()[1])
+        _preflight_lines.keep(decision, lines)
+    return _preflight_status(decision), list(lines)

@@ -10,7 +10,7 @@ from typing import Any
 
 from cors_wsgi.core import headers as h
 from cors_wsgi.core.compiled import CompiledRules
-from cors_wsgi.core.decision import Decision, _new_decision
+from cors_wsgi.core.decision import Decision, _new_decision, _PerRequestDecision
 from cors_wsgi.core.errors import Code, ConfigError, ConfigProblem
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import OPTIONS
@@ -234,7 +234,10 @@ class Policy(PreflightChecks):
                 return self._any_origin_actual
             if self._structural and self._matcher.match(origin) is not None:
                 return self._pattern_match(origin)
-            decision = self._refused_actual
+            # _logged(), with its test first: most refusals are not logged (DEBUG).
+            if logger.isEnabledFor(self._refusal_level):
+                return self._logged(self._refused_actual, origin)
+            return self._refused_actual
         else:
             decision = self._preflight_by_origin.get(origin) if short else None
             if (
@@ -251,8 +254,13 @@ class Policy(PreflightChecks):
                 and (request_private_network != "true" or not self.allow_private_network)
             ):
                 return decision
+            # The preflight table has the exact origins' keys: a miss there is not one.
             decision = self._decide_preflight(
-                origin, request_method, request_headers, request_private_network
+                origin,
+                request_method,
+                request_headers,
+                request_private_network,
+                exact=decision is not None,
             )
             if decision.allowed:
                 return decision
@@ -262,7 +270,7 @@ class Policy(PreflightChecks):
         """The decision of an actual request from an origin a pattern of the list allows."""
         headers = ((h.ALLOW_ORIGIN, origin), *self._tail)
         return _new_decision(
-            Decision,
+            _PerRequestDecision,
             (
                 False,
                 False,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from cors_wsgi.core import headers as h
 from cors_wsgi.core.compiled import CompiledRules
-from cors_wsgi.core.decision import Decision, ReasonValues, _new_decision
+from cors_wsgi.core.decision import Decision, ReasonValues, _new_decision, _PerRequestDecision
 from cors_wsgi.core.headers import ANY
 from cors_wsgi.core.methods import is_token
-from cors_wsgi.core.origin_patterns import MAX_ORIGIN_LENGTH
 from cors_wsgi.core.reasons import (
     HEADERS_OPTION,
     METHODS_OPTION,
@@ -39,10 +38,12 @@ class PreflightChecks(CompiledRules):
     # An option the checks read: a slot of Policy, whose option it is.
     allow_private_network: bool
 
-    def _allowed_origin(self, origin: str) -> str | None:
+    def _allowed_origin(self, origin: str, exact: bool) -> str | None:
+        """What Access-Control-Allow-Origin says for ``origin``, or None if it is refused;
+        ``exact``: the origin is an exact entry (the caller has looked it up already)."""
         if self._any_origin:
             return ANY
-        if len(origin) <= MAX_ORIGIN_LENGTH and origin in self._actual_by_origin:
+        if exact:
             return origin
         if self._structural:
             return self._matcher.match(origin)
@@ -54,8 +55,11 @@ class PreflightChecks(CompiledRules):
         request_method: str,
         request_headers: str | None,
         request_private_network: str | None,
+        exact: bool,
     ) -> Decision:
-        allowed_origin = self._allowed_origin(origin)
+        """The decision of a preflight the table of exact origins does not answer;
+        ``exact``: the origin is in that table (with a request it does not cover)."""
+        allowed_origin = self._allowed_origin(origin, exact)
         if allowed_origin is None:
             return self._refused_preflight_origin
         # In debug mode a refused preflight carries what passed, so the browser's console
@@ -81,7 +85,7 @@ class PreflightChecks(CompiledRules):
         if self.allow_private_network and request_private_network == "true":
             headers = (*headers, (h.ALLOW_PRIVATE_NETWORK, "true"))  # R51
         return _new_decision(
-            Decision,
+            _PerRequestDecision,
             (
                 True,
                 not self.preflight_passthrough,
@@ -111,7 +115,9 @@ class PreflightChecks(CompiledRules):
             template, values = REASON_NOT_A_METHOD, (("method", shortened(request_method)),)
         else:
             return None
-        return self._refusal(True, self._preflight_vary, template, values, passed)
+        return self._refusal(
+            True, self._preflight_vary, template, values, passed, per_request=True
+        )
 
     def _check_request_headers(
         self, request_headers: str, allowed_origin: str, tail: tuple[tuple[str, str], ...]
@@ -125,7 +131,12 @@ class PreflightChecks(CompiledRules):
             if not self.debug:
                 return self._refused_preflight_headers  # shared: a flood costs nothing
             return self._refusal(
-                True, self._preflight_vary, REASON_BAD_HEADERS, HEADERS_OPTION, passed
+                True,
+                self._preflight_vary,
+                REASON_BAD_HEADERS,
+                HEADERS_OPTION,
+                passed,
+                per_request=True,
             )
         allowed_names = self._allow_headers_set
         if allowed_names is not None:
@@ -137,6 +148,7 @@ class PreflightChecks(CompiledRules):
                         REASON_HEADER_REFUSED,
                         (("header", shortened(name)), *HEADERS_OPTION),
                         passed,
+                        per_request=True,
                     )
             accepted = self._accepted_request_headers
             if len(accepted) < self._accepted_request_headers_limit:
@@ -144,7 +156,12 @@ class PreflightChecks(CompiledRules):
             return tail
         if h.AUTHORIZATION in names and not self._authorization_allowed:
             return self._refusal(
-                True, self._preflight_vary, REASON_AUTHORIZATION, HEADERS_OPTION, passed
+                True,
+                self._preflight_vary,
+                REASON_AUTHORIZATION,
+                HEADERS_OPTION,
+                passed,
+                per_request=True,
             )
         if self._allow_headers_value is None and names:
             # R46: with credentials "*" means nothing to browsers, so the validated names

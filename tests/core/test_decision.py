@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cors_wsgi import Policy
 from cors_wsgi.core.decision import decorate_bytes, preflight_response_bytes
 
@@ -39,6 +41,49 @@ def test_preflight_answers_are_fresh_lists_R55() -> None:
     assert status == 204
     assert (b"x-server", b"added") not in preflight_response_bytes(decision)[1]
     assert all(name == name.lower() for name, _ in first)
+
+
+def test_decisions_built_per_request_are_encoded_each_with_its_own_origin_R55() -> None:
+    """Pattern matches make a new decision per request; freed ones give their ids to the
+    next. The encoded lines are found by id, so each must still carry its own origin."""
+    from cors_wsgi import Decision
+    from cors_wsgi.core import decision as module
+
+    policy = Policy(allow_origins=["https://*.example.com"], allow_credentials=True)
+    kept = len(module._actual_lines.kept), len(module._preflight_lines.kept)
+    for serial in range(300):
+        origin = f"https://t{serial}.example.com"
+        actual = decorate_bytes(policy.decide("GET", origin), [])
+        assert (b"access-control-allow-origin", origin.encode()) in actual
+        status, answer = preflight_response_bytes(policy.decide("OPTIONS", origin, "GET"))
+        assert status == 204
+        assert (b"access-control-allow-origin", origin.encode()) in answer
+    # None of them is kept: they would hold memory for nothing.
+    assert (len(module._actual_lines.kept), len(module._preflight_lines.kept)) == kept
+    decision = policy.decide("GET", "https://t1.example.com")
+    assert isinstance(decision, Decision)
+    assert repr(decision).startswith("Decision(preflight=False, answer_here=False, allowed=True")
+
+
+def test_the_encoding_tables_stay_bounded_and_right_when_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cors_wsgi.core import decision as module
+
+    monkeypatch.setattr(module, "_MAX_CACHED", 8)
+    policy = Policy(allow_origins=[f"https://app{n}.example" for n in range(40)])
+    for round_ in range(3):
+        for n in range(40):
+            origin = f"https://app{n}.example"
+            actual = decorate_bytes(policy.decide("GET", origin), [(b"vary", b"Accept")])
+            assert (b"access-control-allow-origin", origin.encode()) in actual, round_
+            assert (b"vary", b"Accept, Origin") in actual
+            _, answer = preflight_response_bytes(policy.decide("OPTIONS", origin, "GET"))
+            assert (b"access-control-allow-origin", origin.encode()) in answer
+        for table in (module._actual_lines, module._preflight_lines):
+            assert len(table.kept) <= 8
+            assert len(table.lines) <= 8
+        assert len(module._lines) <= 8
 
 
 def test_decorate_mapping_replaces_every_copy_and_merges_every_vary_line_R18_R30() -> None:
