@@ -26,10 +26,8 @@ recognised by their shape.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator, Mapping
+from typing import Any
 
 from cors_wsgi.browser.fetch import (
     BrowserRequest,
@@ -38,12 +36,9 @@ from cors_wsgi.browser.fetch import (
     Verdict,
     check,
 )
-from cors_wsgi.browser.senders import sender_for
+from cors_wsgi.browser.senders import async_sender_for, collected_cors_wsgi_log, sender_for
 from cors_wsgi.core import headers as h
 from cors_wsgi.core.policy import is_preflight
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "CORSCheck",
@@ -51,6 +46,7 @@ __all__ = [
     "assert_cors_allowed",
     "assert_cors_refused",
     "cors_fetch",
+    "cors_fetch_async",
     "cors_verdict",
     "response_head",
 ]
@@ -367,10 +363,72 @@ def cors_fetch(
 
     Sends the preflight when a browser would (with exactly its headers), stops when the
     preflight fails, otherwise sends the actual request with the Origin, then judges both.
-    ``client`` is a Django test ``Client``, a Flask or Werkzeug test client, or any WSGI
-    application. ``url`` is a path (``/api/items?page=2``) or an absolute URL. Redirects
-    are not followed.
+    ``client`` is a Django test ``Client``, a Flask or Werkzeug test client, Starlette's or
+    FastAPI's ``TestClient`` (any ``httpx.Client``), or a WSGI or ASGI application. ``url``
+    is a path (``/api/items?page=2``) or an absolute URL. Redirects are not followed. In an
+    async test, use :func:`cors_fetch_async`.
     """
+    send = sender_for(client)
+    server_log: list[str] = []
+    steps = _fetch_steps(url, origin, method, request_headers, credentials, body, server_log)
+    sent = next(steps)
+    while True:
+        with collected_cors_wsgi_log(server_log):
+            response = send(*sent)
+        try:
+            sent = steps.send(response)
+        except StopIteration as finished:
+            exchange: CORSExchange = finished.value
+            return exchange
+
+
+async def cors_fetch_async(
+    client: object,
+    url: str,
+    *,
+    origin: str,
+    method: str = "GET",
+    request_headers: HeaderInput = (),
+    credentials: bool = False,
+    body: bytes | str = b"",
+) -> CORSExchange:
+    """:func:`cors_fetch` for async tests (``await cors_fetch_async(client, ...)``).
+
+    ``client`` may also be an ``httpx.AsyncClient`` (FastAPI's async tests send through
+    one, over ``httpx.ASGITransport``) or Django's ``AsyncClient``; an ASGI application
+    runs in the test's event loop. Other clients are called as :func:`cors_fetch` calls
+    them.
+    """
+    send = async_sender_for(client)
+    server_log: list[str] = []
+    steps = _fetch_steps(url, origin, method, request_headers, credentials, body, server_log)
+    sent = next(steps)
+    while True:
+        with collected_cors_wsgi_log(server_log):
+            response = await send(*sent)
+        try:
+            sent = steps.send(response)
+        except StopIteration as finished:
+            exchange: CORSExchange = finished.value
+            return exchange
+
+
+# A request to send: method, url, header pairs, body.
+_Request = tuple[str, str, list[tuple[str, str]], bytes]
+
+
+def _fetch_steps(
+    url: str,
+    origin: str,
+    method: str,
+    request_headers: HeaderInput,
+    credentials: bool,
+    body: bytes | str,
+    server_log: list[str],
+) -> Generator[_Request, object, CORSExchange]:
+    """The browser's side of one ``fetch()``, written once for both drivers above: it
+    yields each request to send and is sent back its response, so the sending (in an
+    event loop or not) is the driver's."""
     request = BrowserRequest.create(
         origin=origin,
         url=url,
@@ -378,48 +436,20 @@ def cors_fetch(
         request_headers=request_headers,
         credentials=credentials,
     )
-    send = sender_for(client)
     preflight_response = None
-    server_log: list[str] = []
     if request.preflight_needed:
-        with _cors_wsgi_log(server_log):
-            preflight_response = send("OPTIONS", url, request.preflight_headers(), b"")
+        preflight_response = yield ("OPTIONS", url, request.preflight_headers(), b"")
         verdict = check(request, preflight=response_head(preflight_response))
         if not verdict.allowed:
             return CORSExchange(verdict, preflight_response, None, tuple(server_log))
     data = body.encode() if isinstance(body, str) else body
-    with _cors_wsgi_log(server_log):
-        response = send(request.method, url, request.actual_headers(), data)
+    response = yield (request.method, url, request.actual_headers(), data)
     verdict = check(
         request,
         preflight=response_head(preflight_response) if preflight_response is not None else None,
         actual=response_head(response),
     )
     return CORSExchange(verdict, preflight_response, response, tuple(server_log))
-
-
-@contextmanager
-def _cors_wsgi_log(into: list[str]) -> Iterator[None]:
-    """Collect what the cors_wsgi logger says meanwhile (refusals are logged at DEBUG).
-
-    The logger is opened to DEBUG for the duration; a record below the level it had is
-    collected but not passed on, so the application's own logging sees no difference.
-    """
-    log = logging.getLogger("cors_wsgi")
-    level_before = log.level
-    effective_before = log.getEffectiveLevel()
-
-    def collect(record: logging.LogRecord) -> bool:
-        into.append(record.getMessage())
-        return record.levelno >= effective_before
-
-    log.addFilter(collect)
-    log.setLevel(logging.DEBUG)
-    try:
-        yield
-    finally:
-        log.removeFilter(collect)
-        log.setLevel(level_before)
 
 
 class CORSCheck:
@@ -461,10 +491,17 @@ class CORSCheck:
 
     def fetch(self, client: object, url: str, **options: Any) -> CORSExchange:
         """:func:`cors_fetch`, with the default Origin."""
+        return cors_fetch(client, url, origin=self._origin_of(options), **options)
+
+    async def fetch_async(self, client: object, url: str, **options: Any) -> CORSExchange:
+        """:func:`cors_fetch_async`, with the default Origin."""
+        return await cors_fetch_async(client, url, origin=self._origin_of(options), **options)
+
+    def _origin_of(self, options: dict[str, Any]) -> str:
         origin = options.pop("origin", None) or self.origin
         if origin is None:
             raise TypeError("give origin=, or set the ini option cors_origin")
-        return cors_fetch(client, url, origin=origin, **options)
+        return str(origin)
 
 
 # ---- the pytest plugin (entry point "cors_wsgi" in the pytest11 group)

@@ -176,3 +176,109 @@ def test_websocket_guard_under_starlettes_test_client() -> None:
     assert refused.value.text == "This origin may not open a WebSocket here."
     with client.websocket_connect("/ws") as ws:  # no Origin: not a browser
         assert ws.receive_text() == "hello"
+
+
+# ---- the testing helpers in async tests (FastAPI's own way: httpx.AsyncClient)
+
+
+def test_cors_fetch_async_through_httpx_async_client_as_fastapis_async_tests_do() -> None:
+    import asyncio
+
+    import httpx
+
+    from cors_wsgi.testing import cors_fetch_async
+
+    app = fastapi_app()
+    app.add_middleware(CORSMiddleware, **OPTIONS)
+
+    async def main() -> tuple[Any, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            allowed = await cors_fetch_async(
+                client,
+                "/api/items/1",
+                origin=APP,
+                method="PUT",
+                request_headers={"Content-Type": "application/json"},
+                credentials=True,
+            )
+            refused = await cors_fetch_async(
+                client, "/api/items/1", origin="https://evil.example", method="PUT"
+            )
+        return allowed, refused
+
+    allowed, refused = asyncio.run(main())
+    allowed.assert_allowed()
+    assert allowed.preflight.status_code == 204
+    assert allowed.response.json() == {"item": 1}
+    refused.assert_refused("preflight-allow-origin")
+    # The application ran in the test's loop: the server's reason is there too.
+    assert any("https://evil.example" in line for line in refused.server_log)
+
+
+def test_cors_fetch_async_runs_an_asgi_app_in_the_running_loop() -> None:
+    import asyncio
+
+    from cors_wsgi.testing import CORSCheck, cors_fetch_async
+
+    app = CORSMiddleware(fastapi_app(), **OPTIONS)
+
+    async def main() -> tuple[Any, Any]:
+        loop = asyncio.get_running_loop()
+        exchange = await cors_fetch_async(app, "/api/items", origin=APP, credentials=True)
+        assert asyncio.get_running_loop() is loop
+        return exchange, await CORSCheck(APP).fetch_async(app, "/api/items/2", method="PUT")
+
+    exchange, checked = asyncio.run(main())
+    exchange.assert_allowed()
+    checked.assert_allowed()
+
+
+def test_cors_fetch_async_takes_sync_clients_too() -> None:
+    import asyncio
+
+    from cors_wsgi.testing import cors_fetch_async
+
+    app = fastapi_app()
+    app.add_middleware(CORSMiddleware, **OPTIONS)
+    exchange = asyncio.run(cors_fetch_async(TestClient(app), "/api/items", origin=APP))
+    exchange.assert_allowed()
+
+
+def test_cors_fetch_in_an_async_test_says_to_await_cors_fetch_async() -> None:
+    import asyncio
+
+    import httpx
+
+    app = CORSMiddleware(fastapi_app(), **OPTIONS)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    with pytest.raises(TypeError, match=r"AsyncClient sends its requests in an event loop: "):
+        cors_fetch(client, "/api/items", origin=APP)
+
+    async def inside_a_loop() -> None:
+        cors_fetch(app, "/api/items", origin=APP)
+
+    with pytest.raises(RuntimeError, match=r"use `await cors_fetch_async\(\.\.\.\)`"):
+        asyncio.run(inside_a_loop())
+    asyncio.run(client.aclose())
+
+
+@pytest.mark.anyio
+async def test_cors_fetch_async_in_an_anyio_test_as_fastapis_docs_write_them() -> None:
+    import httpx
+
+    from cors_wsgi.testing import cors_fetch_async
+
+    app = fastapi_app()
+    app.add_middleware(CORSMiddleware, **OPTIONS)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        exchange = await cors_fetch_async(client, "/api/items/3", origin=APP, method="PUT")
+    exchange.assert_allowed()
+    response: Any = exchange.response
+    assert response.json() == {"item": 3}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

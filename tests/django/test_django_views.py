@@ -387,3 +387,19 @@ def test_a_path_only_the_lower_urlconf_routes_gets_the_settings_policy(
 def test_decorating_something_that_is_not_a_view_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="decorate a view"):
         cors_exempt(42)
+
+
+def test_cors_fetch_async_through_djangos_async_client() -> None:
+    import asyncio
+
+    from cors_wsgi.testing import cors_fetch, cors_fetch_async
+
+    exchange = asyncio.run(cors_fetch_async(AsyncClient(), "/api/async-items/", origin=APP))
+    exchange.assert_allowed()
+    assert exchange.response.status_code == 200
+    preflighted = asyncio.run(
+        cors_fetch_async(AsyncClient(), "/api/async-items/", origin=APP, method="PUT")
+    )
+    assert preflighted.preflight.status_code == 204
+    with pytest.raises(TypeError, match=r"use `await cors_fetch_async\(client, \.\.\.\)`"):
+        cors_fetch(AsyncClient(), "/api/async-items/", origin=APP)
