@@ -396,10 +396,12 @@ def test_cors_fetch_async_through_djangos_async_client() -> None:
 
     exchange = asyncio.run(cors_fetch_async(AsyncClient(), "/api/async-items/", origin=APP))
     exchange.assert_allowed()
-    assert exchange.response.status_code == 200
+    response: Any = exchange.response
+    assert response.status_code == 200
     preflighted = asyncio.run(
         cors_fetch_async(AsyncClient(), "/api/async-items/", origin=APP, method="PUT")
     )
-    assert preflighted.preflight.status_code == 204
+    preflight: Any = preflighted.preflight
+    assert preflight.status_code == 204
     with pytest.raises(TypeError, match=r"use `await cors_fetch_async\(client, \.\.\.\)`"):
         cors_fetch(AsyncClient(), "/api/async-items/", origin=APP)
