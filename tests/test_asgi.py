@@ -220,8 +220,9 @@ def test_the_apps_message_and_header_list_are_not_mutated_R55() -> None:
 def test_a_start_message_the_app_reuses_carries_each_requests_own_origin() -> None:
     """An app may send one constant start message on every request: it is copied, never
     changed, so no request's CORS headers reach another response (V21)."""
-    start = {"type": "http.response.start", "status": 200, "headers": [(b"x-app", b"1")]}
-    frozen = {**start, "headers": list(start["headers"])}
+    app_headers = [(b"x-app", b"1")]
+    start: dict[str, Any] = {"type": "http.response.start", "status": 200, "headers": app_headers}
+    frozen = {**start, "headers": list(app_headers)}
 
     async def constant(scope: Any, receive: Any, send: Any) -> None:
         await send(start)
