@@ -27,11 +27,6 @@ if TYPE_CHECKING:
 Sender = Callable[[str, str, list[tuple[str, str]], bytes], object]
 AsyncSender = Callable[[str, str, list[tuple[str, str]], bytes], Awaitable[object]]
 
-_IN_A_LOOP = (
-    "this code runs in an event loop (an async test?), where {what}: "
-    "use `await cors_fetch_async(...)` instead of cors_fetch(...)"
-)
-
 
 def _is_httpx_client(client: object) -> bool:
     # Starlette's and FastAPI's TestClient, httpx.Client and httpx.AsyncClient
@@ -135,7 +130,9 @@ def _asgi_sender(app: Any) -> Sender:
         except RuntimeError:
             return asyncio.run(_asgi_exchange(app, method, url, headers, body))
         raise RuntimeError(
-            _IN_A_LOOP.format(what="an ASGI application cannot be run in a loop of its own")
+            "this code runs in an event loop (an async test?), where an ASGI application "
+            "cannot be run in a loop of its own: use `await cors_fetch_async(...)` instead "
+            "of cors_fetch(...)"
         )
 
     return send
