@@ -237,17 +237,20 @@ class CORSMiddleware(ScopedPolicies):
             return
         started = False
 
-        # A plain function that returns the server's awaitable: the app awaits that, and no
-        # coroutine of ours is made for each message. The app's message is copied, never
+        # A coroutine function, as send is everywhere: asgiref's async_to_sync (WsgiToAsgi,
+        # Channels' consumers) warns of anything else. The app's message is copied, never
         # changed: it may be a constant the app sends on every request.
-        def send_with_cors(message: Message) -> Awaitable[None]:
+        async def send_with_cors(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = decorate_bytes(decision, message.get("headers", ()))
+                try:
+                    app_headers = message["headers"]
+                except KeyError:  # optional: a response without headers of its own
+                    app_headers = ()
                 message = message.copy()  # type: ignore[attr-defined]  # ASGI's are dicts
-                message["headers"] = headers
-            return send(message)
+                message["headers"] = decorate_bytes(decision, app_headers)
+            await send(message)
 
         try:
             await self.app(scope, receive, send_with_cors)

@@ -583,3 +583,32 @@ def test_a_start_message_without_headers_gets_the_cors_headers() -> None:
 
     exchange = request(CORSMiddleware(bare, **OPTIONS), headers=((b"origin", APP),))
     assert exchange.values(b"access-control-allow-origin") == [APP]
+
+
+def test_the_send_the_app_gets_is_a_coroutine_function_as_asgiref_expects() -> None:
+    """asgiref's WsgiToAsgi (and Channels' sync consumers) hand ``send`` to async_to_sync,
+    which warns of anything else: under warnings as errors, every request would be a 500."""
+    import inspect
+    import warnings
+
+    from asgiref.wsgi import WsgiToAsgi
+
+    seen: list[bool] = []
+
+    async def inspecting(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(inspect.iscoroutinefunction(send))
+        await Recorder()(scope, receive, send)
+
+    request(CORSMiddleware(inspecting, **OPTIONS), headers=((b"origin", APP),))
+    assert seen == [True]
+
+    def wsgi_app(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"from wsgi"]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wrapped = WsgiToAsgi(wsgi_app)  # type: ignore[no-untyped-call]
+        exchange = request(CORSMiddleware(wrapped, **OPTIONS), headers=((b"origin", APP),))
+    assert exchange.values(b"access-control-allow-origin") == [APP]
+    assert exchange.body == b"from wsgi"

@@ -483,3 +483,57 @@ def test_hammering_leaves_every_precomputed_value_as_it_was() -> None:
 
     hammer(worker)
     assert (snapshot(POLICY), snapshot(ANY_HEADER_POLICY)) == before
+
+
+def test_asgi_threads_with_their_own_loops_and_dropped_policies_never_mix_origins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Threads, each with its event loop, serve through ASGI middlewares whose policies are
+    built and dropped (per-tenant policies, reloaded settings), while the small byte
+    encoding tables fill and clear over and over: no response carries another origin."""
+    import asyncio
+
+    from cors_wsgi.asgi import CORSMiddleware as ASGIMiddleware
+    from cors_wsgi.core import decision as decision_module
+
+    monkeypatch.setattr(decision_module, "_MAX_CACHED", 32)
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    wrong: list[tuple[str, object]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request"}
+
+    async def serve(origin: str) -> None:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        headers = [(b"origin", origin.encode())]
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": headers}
+        await ASGIMiddleware(app, allow_origins=[origin])(scope, receive, send)
+        found = dict(sent[0]["headers"]).get(b"access-control-allow-origin")
+        if found != origin.encode():
+            wrong.append((origin, found))
+
+    def worker(thread: int) -> None:
+        async def requests() -> None:
+            for serial in range(1500):
+                await serve(f"https://tenant{thread}-{serial}.example")
+
+        asyncio.run(requests())
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert wrong == []

@@ -152,6 +152,8 @@ class Decision(NamedTuple):
     Build one with :func:`make_decision`, which derives ``header_lines``.
 
     Decisions are immutable tuples and may be shared between requests and threads (R55, V21).
+    One built for a single request (a pattern match, for one) is of a private subclass,
+    which pickles and copies as a plain ``Decision``.
     """
 
     preflight: bool
@@ -243,6 +245,10 @@ class _PerRequestDecision(Decision):
     def __repr__(self) -> str:
         return Decision.__name__ + super().__repr__()[len(type(self).__name__) :]
 
+    def __reduce__(self) -> tuple[type[Decision], tuple[object, ...]]:
+        # Pickled and copied as a plain Decision: the subclass is this process's business.
+        return (Decision, tuple(self))
+
 
 class HeaderMapping(Protocol):
     """A case-insensitive, mutable response header object, as frameworks offer them
@@ -309,38 +315,28 @@ _REPLACED = frozenset(name.encode("latin-1") for name in OWNED_RESPONSE_HEADERS_
 _REPLACED_FIRST_BYTES = frozenset(b"aAvV")
 
 # Encoded lines by decision. Decisions are immutable and most are shared (one per exact
-# origin, one per refusal), so each is encoded once and found again by its id. The table
-# keeps the decisions it holds lines for alive: while they are kept, no other object can
-# have their id, so lines found by id are the decision's own. A decision built for one
-# request is never kept (it would hold memory for nothing): it is encoded line by line from
-# the table of encoded lines, where the lines a policy shares between its decisions are
-# found, so only its new line (the request's origin) costs an encoding. Every table is
-# bounded by clearing it when full. (The values are the lines alone, with the decisions
-# kept beside them: with 10,000 origins, every object read per request is a cache miss.)
+# origin, one per refusal), so each is encoded once and found again by its id. Each entry
+# holds its decision: while it is cached no other object can have its id, and one entry is
+# written and read whole, so even threads that clear a full table meanwhile cannot pair a
+# decision with another's lines (the identity check guards that too). A decision built for
+# one request is never kept (it would hold memory for nothing): it is encoded line by line
+# from the table of encoded lines, where the lines a policy shares between its decisions
+# are found, so only its new line (the request's origin) costs an encoding. Every table is
+# bounded by clearing it when full.
 _MAX_CACHED = 1 << 14  # above the largest allow-lists of exact origins in use
+_MAX_CACHED_VALUE = 128  # characters: a table of lines full of them holds a few MiB
+_Entry = tuple[Decision, _ByteLines]
+_actual_lines: dict[int, _Entry] = {}
+_preflight_lines: dict[int, _Entry] = {}
 
 
-class _ByIdentity:
-    """Encoded lines by decision id, with the decisions kept alive beside them."""
-
-    __slots__ = ("kept", "lines")
-
-    def __init__(self) -> None:
-        self.lines: dict[int, _ByteLines] = {}
-        self.kept: list[Decision] = []
-
-    def keep(self, decision: Decision, lines: _ByteLines) -> None:
-        if decision.__class__ is _PerRequestDecision:
-            return
-        if len(self.kept) >= _MAX_CACHED:
-            self.lines.clear()
-            self.kept.clear()
-        self.lines[id(decision)] = lines
-        self.kept.append(decision)
+def _keep(table: dict[int, _Entry], decision: Decision, lines: _ByteLines) -> None:
+    if decision.__class__ is not _PerRequestDecision:
+        if len(table) >= _MAX_CACHED:
+            table.clear()
+        table[id(decision)] = (decision, lines)
 
 
-_actual_lines = _ByIdentity()
-_preflight_lines = _ByIdentity()
 _lines: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 
 
@@ -350,19 +346,24 @@ def _encoded(lines: Iterable[tuple[str, str]]) -> _ByteLines:
 
 
 def _encoded_line(line: tuple[str, str]) -> tuple[bytes, bytes]:
-    if len(_lines) >= _MAX_CACHED:
-        _lines.clear()
     name, value = line
-    encoded = _lines[line] = (name.lower().encode("latin-1"), value.encode("latin-1"))
+    encoded = (name.lower().encode("latin-1"), value.encode("latin-1"))
+    # Only short lines are kept: the long ones echo a request (a preflight's header list,
+    # up to 8 KiB each) and would let a flood of them hold memory.
+    if len(value) <= _MAX_CACHED_VALUE:
+        if len(_lines) >= _MAX_CACHED:
+            _lines.clear()
+        _lines[line] = encoded
     return encoded
 
 
 def _encoded_lines(decision: Decision) -> _ByteLines:
     """``decision.header_lines`` in bytes (``decision.headers`` are its first lines)."""
-    lines = _actual_lines.lines.get(id(decision))
-    if lines is None:
-        lines = _encoded(decision.header_lines)
-        _actual_lines.keep(decision, lines)
+    entry = _actual_lines.get(id(decision))
+    if entry is not None and entry[0] is decision:
+        return entry[1]
+    lines = _encoded(decision.header_lines)
+    _keep(_actual_lines, decision, lines)
     return lines
 
 
@@ -373,7 +374,8 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
     Copies of the CORS response headers the app set itself are dropped, so that exactly one
     of each goes out (R18); the app's Vary lines and ours become one line (R30).
     """
-    lines = _actual_lines.lines.get(id(decision)) or _encoded_lines(decision)
+    entry = _actual_lines.get(id(decision))
+    lines = entry[1] if entry is not None and entry[0] is decision else _encoded_lines(decision)
     # The app's pairs may be lists or tuples; the list goes out as it came, plus ours.
     # (Unpacked, not list(): a call of the type costs more on this path.)
     pairs: ByteHeaders = [*headers]  # type: ignore[list-item]
@@ -385,7 +387,7 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
         return pairs
     decorated = [pair for pair in pairs if pair[0].lower() not in _REPLACED]
     existing_vary = b", ".join(value for name, value in pairs if name.lower() == _VARY_BYTES)
-    decorated += lines[: len(decision.headers)]
+    decorated += _encoded(decision.headers)  # as decorate() does: its headers, then Vary
     if decision.vary:
         merged = merge_vary(existing_vary.decode("latin-1"), decision.vary)
         decorated.append((_VARY_BYTES, merged.encode("latin-1")))
@@ -397,8 +399,10 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
 def preflight_response_bytes(decision: Decision) -> tuple[int, ByteHeaders]:
     """:meth:`Decision.preflight_response` in bytes: the status and a fresh header list
     (the server may keep or change it, R55)."""
-    lines = _preflight_lines.lines.get(id(decision))
-    if lines is None:
+    entry = _preflight_lines.get(id(decision))
+    if entry is not None and entry[0] is decision:
+        lines = entry[1]
+    else:
         lines = _encoded(decision.preflight_response()[1])
-        _preflight_lines.keep(decision, lines)
+        _keep(_preflight_lines, decision, lines)
     return _preflight_status(decision), list(lines)
