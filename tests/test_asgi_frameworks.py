@@ -184,9 +184,8 @@ def test_websocket_guard_under_starlettes_test_client() -> None:
 def test_cors_fetch_async_through_httpx_async_client_as_fastapis_async_tests_do() -> None:
     import asyncio
 
-    import httpx
-
     from cors_wsgi.testing import cors_fetch_async
+    from tests.httpx_module import httpx
 
     app = fastapi_app()
     app.add_middleware(CORSMiddleware, **OPTIONS)
@@ -248,7 +247,7 @@ def test_cors_fetch_async_takes_sync_clients_too() -> None:
 def test_cors_fetch_in_an_async_test_says_to_await_cors_fetch_async() -> None:
     import asyncio
 
-    import httpx
+    from tests.httpx_module import httpx
 
     app = CORSMiddleware(fastapi_app(), **OPTIONS)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
@@ -265,9 +264,8 @@ def test_cors_fetch_in_an_async_test_says_to_await_cors_fetch_async() -> None:
 
 @pytest.mark.anyio
 async def test_cors_fetch_async_in_an_anyio_test_as_fastapis_docs_write_them() -> None:
-    import httpx
-
     from cors_wsgi.testing import cors_fetch_async
+    from tests.httpx_module import httpx
 
     app = fastapi_app()
     app.add_middleware(CORSMiddleware, **OPTIONS)
