@@ -16,6 +16,9 @@ call given as ``(status, headers)``, or anything with ``status_code`` and ``head
     cors_fetch(client, "/api/items/1", origin="https://app.example.com", method="PUT",
                request_headers={"Content-Type": "application/json"}).assert_allowed()
 
+In an async test (an ``httpx.AsyncClient``, Django's ``AsyncClient``, an ASGI app in the
+running loop), ``await cors_fetch_async(...)`` takes the same arguments.
+
 With pytest, the ``cors_check`` fixture offers the same (add ``pytest_plugins =
 ["cors_wsgi.testing"]`` to your root ``conftest.py`` if the plugin is not loaded
 automatically), and the ini option ``cors_origin`` sets the default Origin.
