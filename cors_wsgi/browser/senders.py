@@ -85,16 +85,18 @@ def async_sender_for(client: object) -> AsyncSender:
     ``httpx.AsyncClient`` are awaited, an ASGI application runs in the running loop, and
     any other client is called as it is."""
     async_client: Any = client
-    if _sends_in_a_loop(client) and _is_django_client(client):
-
-        async def send_through_django(
-            method: str, url: str, headers: list[tuple[str, str]], body: bytes
-        ) -> object:
-            arguments, keywords = _django_arguments(method, url, headers, body, as_environ=False)
-            return await async_client.generic(*arguments, **keywords)
-
-        return send_through_django
     if _sends_in_a_loop(client):
+        if _is_django_client(client):
+
+            async def send_through_django(
+                method: str, url: str, headers: list[tuple[str, str]], body: bytes
+            ) -> object:
+                arguments, keywords = _django_arguments(
+                    method, url, headers, body, as_environ=False
+                )
+                return await async_client.generic(*arguments, **keywords)
+
+            return send_through_django
 
         async def send_through_httpx(
             method: str, url: str, headers: list[tuple[str, str]], body: bytes

@@ -357,16 +357,6 @@ def _encoded_line(line: tuple[str, str]) -> tuple[bytes, bytes]:
     return encoded
 
 
-def _encoded_lines(decision: Decision) -> _ByteLines:
-    """``decision.header_lines`` in bytes (``decision.headers`` are its first lines)."""
-    entry = _actual_lines.get(id(decision))
-    if entry is not None and entry[0] is decision:
-        return entry[1]
-    lines = _encoded(decision.header_lines)
-    _keep(_actual_lines, decision, lines)
-    return lines
-
-
 def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> ByteHeaders:
     """Return the app's header list with CORS applied, as :meth:`cors_wsgi.Decision.decorate` does
     for ``str`` pairs: a new list of ``(name, value)`` byte pairs; ``headers`` is untouched.
@@ -375,7 +365,11 @@ def decorate_bytes(decision: Decision, headers: Iterable[Sequence[bytes]]) -> By
     of each goes out (R18); the app's Vary lines and ours become one line (R30).
     """
     entry = _actual_lines.get(id(decision))
-    lines = entry[1] if entry is not None and entry[0] is decision else _encoded_lines(decision)
+    if entry is not None and entry[0] is decision:
+        lines = entry[1]
+    else:
+        lines = _encoded(decision.header_lines)
+        _keep(_actual_lines, decision, lines)
     # The app's pairs may be lists or tuples; the list goes out as it came, plus ours.
     # (Unpacked, not list(): a call of the type costs more on this path.)
     pairs: ByteHeaders = [*headers]  # type: ignore[list-item]
