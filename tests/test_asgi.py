@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -490,13 +489,15 @@ async def _websocket(
         scope["extensions"] = extensions
     talk = communicator(middleware, scope)
     await talk.send_input({"type": "websocket.connect"})
-    output = []
-    while True:
-        try:
-            output.append(await talk.receive_output(0.2))
-        except asyncio.TimeoutError:
-            break
-    await talk.wait(1)
+    # Every answer to a handshake ends with a close or a response body. Wait for it as long
+    # as a loaded machine may need (a short timeout took a slow answer for none), then for
+    # the app to end, then take anything more it sent.
+    output = [await talk.receive_output(5)]
+    while output[-1]["type"] not in ("websocket.close", "websocket.http.response.body"):
+        output.append(await talk.receive_output(5))
+    await talk.wait(5)
+    while not await talk.receive_nothing(0):
+        output.append(await talk.receive_output(1))
     return output
 
 
